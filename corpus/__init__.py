@@ -1,0 +1,34 @@
+"""Articles: files, parsing, normalisation, and which ones announce official documents.
+
+The package facade exports what retrieval and the bot need; nothing here knows about
+ranking or Telegram.
+"""
+
+from corpus.article import KIND_LABELS, Article, DocumentRef, LoadReport, Skipped
+from corpus.directives import DIRECTIVE_KINDS, classify_directive, find_references, kind_from_text
+from corpus.errors import ArticleParseError, CorpusError
+from corpus.loader import default_corpus_dir, load_corpus
+from corpus.normalize import fold_diacritics, has_diacritics, normalize_line, normalize_text
+from corpus.parse import parse_article, render_front_matter
+
+__all__ = [
+    "DIRECTIVE_KINDS",
+    "KIND_LABELS",
+    "Article",
+    "ArticleParseError",
+    "CorpusError",
+    "DocumentRef",
+    "LoadReport",
+    "Skipped",
+    "classify_directive",
+    "default_corpus_dir",
+    "find_references",
+    "fold_diacritics",
+    "has_diacritics",
+    "kind_from_text",
+    "load_corpus",
+    "normalize_line",
+    "normalize_text",
+    "parse_article",
+    "render_front_matter",
+]

@@ -1,0 +1,108 @@
+"""Scan a corpus directory into articles, never letting one bad file cost the others."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from corpus.article import Article, LoadReport, Skipped
+from corpus.errors import ArticleParseError, CorpusError
+from corpus.parse import parse_article
+
+__all__ = ["MAX_FILE_BYTES", "default_corpus_dir", "iter_article_files", "load_corpus"]
+
+logger = logging.getLogger(__name__)
+
+# The longest real article (a legal text) is under 1 MB; anything far beyond is not news.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+def default_corpus_dir() -> Path:
+    """The bundled own-words sample corpus, used when no corpus is configured."""
+    return Path(__file__).resolve().parent / "sample"
+
+
+def iter_article_files(root: Path) -> tuple[list[tuple[str, Path]], list[Skipped]]:
+    """Every ``.md`` file under `root` as (article id, path), plus what could not be walked.
+
+    Symlinks are followed, but a directory reached twice (a symlink loop, or two links to
+    one folder) is walked once and reported.
+    """
+    found: list[tuple[str, Path]] = []
+    skipped: list[Skipped] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def on_error(error: OSError) -> None:
+        skipped.append(Skipped(_relative(root, Path(error.filename or root)), _os_reason(error)))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
+        directory = Path(dirpath)
+        try:
+            stat = directory.stat()
+        except OSError as exc:
+            skipped.append(Skipped(_relative(root, directory), _os_reason(exc)))
+            dirnames.clear()
+            continue
+        key = (stat.st_dev, stat.st_ino)
+        if key in seen_dirs:
+            skipped.append(
+                Skipped(_relative(root, directory), "directory already scanned (symlink loop)")
+            )
+            dirnames.clear()
+            continue
+        seen_dirs.add(key)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(".md") and not name.startswith("."):
+                path = directory / name
+                found.append((_relative(root, path), path))
+    return found, skipped
+
+
+def load_corpus(root: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadReport:
+    """Read every article under `root`.
+
+    Raises:
+        CorpusError: `root` is missing, not a directory, or holds no ``.md`` file at all.
+    """
+    root = Path(root)
+    if not root.exists():
+        raise CorpusError(f"corpus directory not found: {root}")
+    if not root.is_dir():
+        raise CorpusError(f"corpus path is not a directory: {root}")
+    files, skipped = iter_article_files(root)
+    if not files:
+        raise CorpusError(f"no .md articles in corpus directory: {root}")
+    articles: list[Article] = []
+    for article_id, path in files:
+        try:
+            articles.append(parse_article(_read(path, max_bytes), article_id))
+        except ArticleParseError as exc:
+            skipped.append(Skipped(article_id, exc.reason))
+    for item in skipped:
+        logger.warning("skipped %s: %s", item.path, item.reason)
+    return LoadReport(root=str(root), articles=tuple(articles), skipped=tuple(skipped))
+
+
+def _read(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ArticleParseError(f"file too large: {size:,} bytes (limit {max_bytes:,})")
+        if not path.is_file():
+            raise ArticleParseError("not a regular file")
+        return path.read_bytes()
+    except OSError as exc:
+        raise ArticleParseError(_os_reason(exc)) from None
+
+
+def _os_reason(error: OSError) -> str:
+    return f"cannot read: {error.strerror or error}"
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,1 @@
+"""Bundled own-words sample corpus (package data)."""
