@@ -5,6 +5,7 @@ ranking or Telegram.
 """
 
 from corpus.article import KIND_LABELS, Article, DocumentRef, LoadReport, Skipped
+from corpus.cache import ArticleCache, write_atomically
 from corpus.directives import DIRECTIVE_KINDS, classify_directive, find_references, kind_from_text
 from corpus.errors import ArticleParseError, CorpusError
 from corpus.loader import default_corpus_dir, load_corpus
@@ -15,6 +16,7 @@ __all__ = [
     "DIRECTIVE_KINDS",
     "KIND_LABELS",
     "Article",
+    "ArticleCache",
     "ArticleParseError",
     "CorpusError",
     "DocumentRef",
@@ -31,4 +33,5 @@ __all__ = [
     "normalize_text",
     "parse_article",
     "render_front_matter",
+    "write_atomically",
 ]

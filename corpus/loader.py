@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from pathlib import Path
 
 from corpus.article import Article, LoadReport, Skipped
+from corpus.cache import ArticleCache
 from corpus.errors import ArticleParseError, CorpusError
 from corpus.parse import parse_article
 
@@ -60,8 +62,13 @@ def iter_article_files(root: Path) -> tuple[list[tuple[str, Path]], list[Skipped
     return found, skipped
 
 
-def load_corpus(root: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadReport:
+def load_corpus(
+    root: Path | str, *, max_bytes: int = MAX_FILE_BYTES, cache: ArticleCache | None = None
+) -> LoadReport:
     """Read every article under `root`.
+
+    With a `cache`, a file whose bytes were parsed before is not parsed again, and the
+    cache is saved afterwards (holding exactly the articles of this scan).
 
     Raises:
         CorpusError: `root` is missing, not a directory, or holds no ``.md`` file at all.
@@ -77,9 +84,17 @@ def load_corpus(root: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadRep
     articles: list[Article] = []
     for article_id, path in files:
         try:
-            articles.append(parse_article(_read(path, max_bytes), article_id))
+            data = _read(path, max_bytes)
+            cached = cache.get(hashlib.sha256(data).hexdigest(), article_id) if cache else None
+            article = cached or parse_article(data, article_id)
         except ArticleParseError as exc:
             skipped.append(Skipped(article_id, exc.reason))
+            continue
+        if cache is not None and cached is None:
+            cache.put(article)
+        articles.append(article)
+    if cache is not None:
+        cache.save()
     for item in skipped:
         logger.warning("skipped %s: %s", item.path, item.reason)
     return LoadReport(root=str(root), articles=tuple(articles), skipped=tuple(skipped))

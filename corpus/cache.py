@@ -1,0 +1,147 @@
+"""Parsed articles kept on disk, keyed by the file's content hash.
+
+Parsing all 8,200 shared articles takes seconds; a restart or a reload should only pay
+for the files that changed. The cache is one JSON file replaced atomically (temp file +
+rename), so a crash never leaves half of it. A damaged or foreign file is ignored and
+rewritten: the cache can only make loading faster, never make it fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from corpus.article import Article, DocumentRef
+
+__all__ = ["PARSER_VERSION", "ArticleCache", "write_atomically"]
+
+logger = logging.getLogger(__name__)
+
+# Bump whenever parsing gives different articles for the same bytes.
+PARSER_VERSION = 1
+_KIND = "haiquan-article-cache"
+
+
+class ArticleCache:
+    """Parsed articles by content hash; `get` misses are parsed by the caller and `put`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[str, dict[str, Any]] = {}
+        self._used: set[str] = set()
+        self._dirty = False
+        self._load()
+
+    def get(self, content_hash: str, article_id: str) -> Article | None:
+        """The cached article with this content, under `article_id`, or None."""
+        entry = self._entries.get(content_hash)
+        if entry is None:
+            return None
+        try:
+            article = _from_json(entry, article_id, content_hash)
+        except (KeyError, TypeError, ValueError):
+            del self._entries[content_hash]
+            return None
+        self._used.add(content_hash)
+        return article
+
+    def put(self, article: Article) -> None:
+        """Remember `article` under its content hash."""
+        self._entries[article.content_hash] = _to_json(article)
+        self._used.add(article.content_hash)
+        self._dirty = True
+
+    def save(self) -> None:
+        """Write the entries used since opening (others are files that are gone)."""
+        if not self._dirty and self._used == set(self._entries):
+            return
+        entries = {h: e for h, e in self._entries.items() if h in self._used}
+        payload = {"kind": _KIND, "version": PARSER_VERSION, "articles": entries}
+        try:
+            write_atomically(self.path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        except OSError as exc:
+            logger.warning("could not write article cache %s: %s", self.path, exc)
+            return
+        self._entries = entries
+        self._dirty = False
+
+    def _load(self) -> None:
+        try:
+            payload = json.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            logger.warning("ignoring unreadable article cache %s: %s", self.path, exc)
+            return
+        if (
+            not isinstance(payload, dict)
+            or payload.get("kind") != _KIND
+            or payload.get("version") != PARSER_VERSION
+            or not isinstance(payload.get("articles"), dict)
+        ):
+            logger.warning("ignoring article cache %s: foreign or outdated format", self.path)
+            return
+        self._entries = payload["articles"]
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _ref_to_json(ref: DocumentRef) -> list[Any]:
+    return [ref.kind, ref.number, ref.year, ref.issuer, ref.code, ref.text]
+
+
+def _ref_from_json(data: list[Any]) -> DocumentRef:
+    kind, number, year, issuer, code, text = data
+    return DocumentRef(str(kind), str(number), year, issuer, code, str(text))
+
+
+def _to_json(article: Article) -> dict[str, Any]:
+    return {
+        "title": article.title,
+        "url": article.source_url,
+        "paragraphs": list(article.paragraphs),
+        "teaser": article.teaser,
+        "author": article.author,
+        "summary": article.summary,
+        "source": article.source,
+        "published": article.published.isoformat() if article.published else None,
+        "documents": [_ref_to_json(r) for r in article.documents],
+        "directive": _ref_to_json(article.directive) if article.directive else None,
+    }
+
+
+def _from_json(entry: dict[str, Any], article_id: str, content_hash: str) -> Article:
+    published = entry["published"]
+    directive = entry["directive"]
+    return Article(
+        id=article_id,
+        title=entry["title"],
+        source_url=entry["url"],
+        paragraphs=tuple(entry["paragraphs"]),
+        content_hash=content_hash,
+        teaser=entry["teaser"],
+        author=entry["author"],
+        summary=entry["summary"],
+        source=entry["source"],
+        published=dt.date.fromisoformat(published) if published else None,
+        documents=tuple(_ref_from_json(r) for r in entry["documents"]),
+        directive=_ref_from_json(directive) if directive else None,
+    )

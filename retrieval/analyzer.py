@@ -1,0 +1,188 @@
+"""One analysis for passages and questions alike.
+
+BM25 matches exact strings, so any difference between how an article and a question
+are cut into terms silently costs recall. Both go through `syllables` and `analyze`:
+
+- text is normalised first (`corpus.normalize`): NFC, one tone placement, no invisibles;
+- it is cut into syllables (numbers such as ``4.185`` stay whole), lower-cased;
+- abbreviations are expanded (``XNK`` → xuất nhập khẩu, ``C/O`` → chứng nhận xuất xứ);
+- each syllable gives an accented term and a folded one (no diacritics, đ → d), and each
+  pair of neighbouring syllables not separated by punctuation gives a bigram in both
+  forms -- the bigram is what makes "hải quan" more than "hải" and "quan" anywhere;
+- document references give whole-identifier terms (``#39/2018/tt-btc``, ``#tt39``), so a
+  question naming a number finds that document first.
+
+Syllables rather than underthesea's words: a question is segmented without context
+while the same syllables in an article are grouped differently ("hóa đơn" vs
+"đơn điện tử"), so word terms miss 23-61 % of core-term occurrences; syllable bigrams
+capture the same phrases without depending on the segmenter.
+
+`ANALYZER_VERSION` keys every cache: bump it whenever the output of `analyze` changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from corpus import find_references, fold_diacritics, normalize_line
+from retrieval.abbreviations import ABBREVIATIONS, PHRASES
+
+__all__ = [
+    "ANALYZER_VERSION",
+    "FIELDS",
+    "Syllable",
+    "Terms",
+    "analyze",
+    "document_terms",
+    "expand",
+    "fold",
+    "syllables",
+]
+
+ANALYZER_VERSION = 1
+
+# Term fields, in index order: accented unigrams and bigrams, folded unigrams and
+# bigrams, document identifiers.
+FIELDS = ("acc", "acc2", "fold", "fold2", "ids")
+
+_PHRASE_PATTERNS = [
+    (re.compile(rf"(?<!\w){p}(?!\w)", re.IGNORECASE), v) for p, v in PHRASES.items()
+]
+_TOKEN = re.compile(
+    r"(?P<date>(?<![\d/])(?P<day>[0-3]?\d)/(?P<month>[01]?\d)(?:/(?P<year>(?:19|20)\d\d))?(?![\d/]))"
+    r"|\d+(?:[.,]\d+)*|[^\W\d_]+"
+)
+# Inside a document number ("1234/TCHQ-GSQL") letters are codes, not abbreviations to expand.
+_DOCUMENT_CODE = re.compile(
+    r"\d{1,5}\s{0,2}/\s{0,2}(?:\d{4}\s{0,2}/\s{0,2})?[A-Za-zĐđ][\w]*(?:\s{0,2}[-–]\s{0,2}[A-Za-zĐđ]\w*)+"
+)
+_EXPANSIONS = {key: tuple(value.split()) for key, value in ABBREVIATIONS.items()}
+_LONGEST_ABBREVIATION = max(map(len, _EXPANSIONS))
+
+
+class Syllable(NamedTuple):
+    """One index unit: `text` is lower-case and normalised; `start`/`end` index the text
+    it came from (an expanded abbreviation gives several syllables with the same span);
+    `joined` is True when no punctuation separates it from the previous syllable.
+    A named tuple: passages of a thousand characters are cut at query time to explain a
+    hit, and tuples are several times cheaper to make than frozen dataclasses."""
+
+    text: str
+    start: int
+    end: int
+    joined: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The terms of one text, per field, in order (repeats kept: they are term counts)."""
+
+    acc: list[str]
+    acc2: list[str]
+    fold: list[str]
+    fold2: list[str]
+    ids: list[str]
+
+    def field(self, name: str) -> list[str]:
+        """Terms of the field called `name` (one of `FIELDS`)."""
+        return list(getattr(self, name))
+
+
+def fold(syllable: str) -> str:
+    """The folded form of a lower-case syllable: what someone typing without accents writes."""
+    return fold_diacritics(syllable)
+
+
+def expand(token: str) -> tuple[str, ...] | None:
+    """The syllables an abbreviation stands for, or None when `token` is not one."""
+    return _EXPANSIONS.get(fold_diacritics(token.lower()))
+
+
+def syllables(text: str) -> list[Syllable]:
+    """Cut normalised `text` into syllables, abbreviations expanded, with their spans."""
+    spans: list[tuple[int, int, tuple[str, ...] | None]] = []
+    taken: list[tuple[int, int]] = []
+    if "/" in text:
+        for pattern, value in _PHRASE_PATTERNS:
+            for match in pattern.finditer(text):
+                spans.append((match.start(), match.end(), tuple(value.split())))
+                taken.append(match.span())
+    codes = [m.span() for m in _DOCUMENT_CODE.finditer(text)] if "/" in text else []
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        if taken and any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        if match.group("date"):
+            # "28/11/2020" -> "28/11" "2020": a day is a strong cue, typed with or without year.
+            day_month = f"{int(match.group('day'))}/{int(match.group('month'))}"
+            parts = (day_month, match.group("year")) if match.group("year") else (day_month,)
+            spans.append((start, end, parts))
+        elif codes and any(c_start <= start and end <= c_end for c_start, c_end in codes):
+            spans.append((start, end, (text[start:end].lower(),)))
+        else:
+            spans.append((start, end, None))
+    if taken:
+        spans.sort()
+    result: list[Syllable] = []
+    previous_end = -1
+    for start, end, expansion in spans:
+        gap = text[previous_end:start]
+        joined = previous_end >= 0 and (not gap or gap.isspace())
+        previous_end = end
+        if expansion is None:
+            token = text[start:end].lower()
+            if len(token) <= _LONGEST_ABBREVIATION and token.isalpha():
+                expansion = _EXPANSIONS.get(fold_diacritics(token))
+            if expansion is None:
+                result.append(Syllable(token, start, end, joined))
+                continue
+        for index, part in enumerate(expansion):
+            result.append(Syllable(part, start, end, joined if index == 0 else True))
+    return result
+
+
+def document_terms(text: str) -> list[str]:
+    """Whole-identifier terms for the document references in normalised `text`."""
+    terms: list[str] = []
+    for ref in find_references(text, shorthand=True):
+        if ref.code:
+            terms.append("#" + fold_diacritics(ref.code.lower()))
+        short = _KIND_SHORT.get(ref.kind)
+        if short:
+            terms.append(f"#{short}{int(ref.number)}")
+    return terms
+
+
+_KIND_SHORT = {
+    "chi_thi": "ct",
+    "cong_van": "cv",
+    "thong_tu": "tt",
+    "nghi_dinh": "nd",
+    "quyet_dinh": "qd",
+    "nghi_quyet": "nq",
+    "thong_bao": "tb",
+}
+
+
+def analyze(text: str, *, normalized: bool = False) -> Terms:
+    """The terms of a passage or a question.
+
+    Args:
+        text: any text; it is normalised first unless `normalized` says it already is
+            (article text from `corpus` always is).
+        normalized: skip normalisation.
+    """
+    if not normalized:
+        text = normalize_line(text)
+    units = syllables(text)
+    acc = [u.text for u in units]
+    folded = [fold(t) for t in acc]
+    acc2: list[str] = []
+    fold2: list[str] = []
+    for index in range(1, len(units)):
+        if units[index].joined:
+            acc2.append(f"{acc[index - 1]} {acc[index]}")
+            fold2.append(f"{folded[index - 1]} {folded[index]}")
+    return Terms(acc, acc2, folded, fold2, document_terms(text))

@@ -1,0 +1,211 @@
+"""Building a `Searcher` from a corpus directory, reusing every cache that still fits.
+
+Three caches live in the data directory, one set per corpus directory:
+
+- ``articles.json``: parsed articles by file content hash (`corpus.ArticleCache`);
+- ``analysis.npz``: analysed articles by content hash and analyser version;
+- ``index.npz``: the built index, valid for exactly one ordered list of content hashes.
+
+A warm start loads all three; adding one article parses and analyses that article and
+rebuilds the index from the cached analyses (numpy work, no tokenising); the first build
+analyses everything on all CPU cores with a progress bar when run on a terminal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+from tqdm import tqdm
+
+from corpus import Article, ArticleCache, LoadReport, load_corpus
+from retrieval.analysis import AnalysedArticle, analyse_article
+from retrieval.analyzer import ANALYZER_VERSION
+from retrieval.corpus_index import CorpusIndex
+from retrieval.errors import IndexBuildError
+from retrieval.ranking import DEFAULT_RANKING, RankingConfig
+from retrieval.searcher import Searcher
+from retrieval.store import load_analysis, load_index, save_analysis, save_index
+
+__all__ = ["BuildStats", "build_searcher", "cache_dir", "default_data_dir"]
+
+logger = logging.getLogger(__name__)
+
+# Below this many articles to analyse, starting worker processes costs more than it saves.
+_PARALLEL_MIN = 200
+_INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class BuildStats:
+    """What a build did and how long each step took (seconds)."""
+
+    articles: int
+    indexed: int
+    passages: int
+    skipped: int
+    analysed: int
+    reused: int
+    index_from_cache: bool
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_seconds(self) -> float:
+        """Wall time of the whole build."""
+        return sum(self.seconds.values())
+
+
+def default_data_dir() -> Path:
+    """Where caches and the bot's database live when no data directory is configured."""
+    return Path(platformdirs.user_data_dir("haiquan-bot", appauthor=False))
+
+
+def cache_dir(data_dir: Path, corpus_root: Path | str) -> Path:
+    """The cache folder of one corpus: switching corpora never thrashes another's cache."""
+    key = hashlib.blake2b(
+        str(Path(corpus_root).resolve()).encode("utf-8"), digest_size=6
+    ).hexdigest()
+    return data_dir / "cache" / key
+
+
+def build_searcher(
+    corpus: Path | str | LoadReport,
+    data_dir: Path | None = None,
+    *,
+    config: RankingConfig = DEFAULT_RANKING,
+    progress: bool | None = None,
+    workers: int | None = None,
+) -> tuple[Searcher, LoadReport, BuildStats]:
+    """Load or build everything needed to search `corpus`.
+
+    Args:
+        corpus: a corpus directory, or articles already loaded.
+        data_dir: where caches go; None keeps everything in memory.
+        config: ranking knobs (the BM25 ones are part of the index cache key).
+        progress: show a progress bar while analysing; None means "if stderr is a terminal".
+        workers: processes for analysing; None means all CPU cores.
+
+    Raises:
+        CorpusError: the corpus directory is missing or empty.
+        IndexBuildError: no article has any text to index.
+    """
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    folder = None
+    if isinstance(corpus, LoadReport):
+        report = corpus
+        if data_dir is not None:
+            folder = cache_dir(data_dir, report.root)
+    else:
+        folder = cache_dir(data_dir, corpus) if data_dir is not None else None
+        article_cache = ArticleCache(folder / "articles.json") if folder else None
+        report = load_corpus(corpus, cache=article_cache)
+    timings["load"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    cached = load_analysis(folder / "analysis.npz") if folder else {}
+    missing = list(
+        {a.content_hash: a for a in report.articles if a.content_hash not in cached}.values()
+    )
+    fresh = _analyse(missing, progress=progress, workers=workers)
+    analysis = {**cached, **fresh}
+    current = {a.content_hash: analysis[a.content_hash] for a in report.articles}
+    if folder and (fresh or len(current) != len(cached)):
+        _try(save_analysis, folder / "analysis.npz", current)
+    timings["analyse"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    pairs = [
+        (a, current[a.content_hash]) for a in report.articles if current[a.content_hash].n_passages
+    ]
+    if not pairs:
+        raise IndexBuildError(f"no article in {report.root} has any text to index")
+    articles = [a for a, _ in pairs]
+    analysed = [an for _, an in pairs]
+    fingerprint = _fingerprint(articles, config)
+    index = load_index(folder / "index.npz", fingerprint) if folder else None
+    from_cache = index is not None
+    if index is None:
+        index = CorpusIndex.build(analysed, config.bm25_params())
+        if folder:
+            _try(save_index, folder / "index.npz", index, fingerprint)
+    searcher = Searcher.from_analysed(articles, analysed, index, config)
+    timings["index"] = time.perf_counter() - started
+
+    stats = BuildStats(
+        articles=len(report.articles),
+        indexed=len(articles),
+        passages=index.n_passages,
+        skipped=len(report.skipped),
+        analysed=len(fresh),
+        reused=len(report.articles) - len(missing),
+        index_from_cache=from_cache,
+        seconds=timings,
+    )
+    logger.info(
+        "index ready: %d articles (%d analysed, %d from cache), %d passages, %.1fs",
+        stats.indexed,
+        stats.analysed,
+        stats.reused,
+        stats.passages,
+        stats.total_seconds,
+    )
+    return searcher, report, stats
+
+
+def _analyse(
+    articles: Sequence[Article], *, progress: bool | None, workers: int | None
+) -> dict[str, AnalysedArticle]:
+    if not articles:
+        return {}
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(
+        total=len(articles),
+        desc="analysing articles",
+        unit="art",
+        disable=not show,
+        file=sys.stderr,
+    )
+    results: dict[str, AnalysedArticle] = {}
+    workers = workers or os.cpu_count() or 1
+    try:
+        if len(articles) < _PARALLEL_MIN or workers == 1:
+            for article in articles:
+                results[article.content_hash] = analyse_article(article)
+                bar.update()
+        else:
+            # spawn, not fork: the bot builds from a worker thread, and forking a process
+            # that runs threads can copy a held lock into the child.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for analysed in pool.map(analyse_article, articles, chunksize=32):
+                    results[analysed.content_hash] = analysed
+                    bar.update()
+    finally:
+        bar.close()
+    return results
+
+
+def _fingerprint(articles: Sequence[Article], config: RankingConfig) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{_INDEX_FORMAT}|{ANALYZER_VERSION}|{config.fingerprint()}".encode())
+    for article in articles:
+        digest.update(article.content_hash.encode("ascii"))
+    return digest.hexdigest()
+
+
+def _try(action: object, *args: object) -> None:
+    """Write a cache; a failure (read-only disk, full disk) costs speed next time, no more."""
+    try:
+        action(*args)  # type: ignore[operator]
+    except OSError as exc:
+        logger.warning("could not write cache: %s", exc)

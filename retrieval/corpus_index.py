@@ -1,0 +1,177 @@
+"""All articles' analyses assembled into passage-level and title-level BM25 fields.
+
+Term keys: a syllable's key is its id in one shared vocabulary (accented and folded
+forms both live there); a bigram's key is ``first << vocab_bits | second``; document
+identifiers have their own small vocabulary. Every step after the per-article loop is a
+numpy operation over all tokens at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval.analysis import AnalysedArticle
+from retrieval.analyzer import FIELDS, Terms, fold
+from retrieval.index import Bm25Params, FieldIndex
+
+__all__ = ["LEVELS", "CorpusIndex", "QueryKeys"]
+
+Keys = npt.NDArray[np.int64]
+QueryKeys = dict[str, tuple[Keys, npt.NDArray[np.float32]]]
+
+
+LEVELS = ("passage", "title", "article")
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusIndex:
+    """Three levels of the same fields: passages, titles (one unit per article), and whole
+    articles (all passages of an article as one unit, bigrams not crossing passages).
+
+    Passages of article ``a`` are ``article_start[a]:article_start[a+1]``.
+    """
+
+    vocab: dict[str, int]
+    vocab_bits: int
+    id_vocab: dict[str, int]
+    levels: dict[str, dict[str, FieldIndex]]
+    article_start: npt.NDArray[np.int64]
+
+    @property
+    def n_passages(self) -> int:
+        """Passages indexed."""
+        return int(self.article_start[-1])
+
+    @property
+    def n_articles(self) -> int:
+        """Articles indexed."""
+        return len(self.article_start) - 1
+
+    @classmethod
+    def build(
+        cls, analysed: Sequence[AnalysedArticle], params: dict[str, dict[str, Bm25Params]]
+    ) -> CorpusIndex:
+        """Index `analysed` in order; article ``i`` of the index is ``analysed[i]``.
+
+        `params` gives BM25 parameters per level and field.
+        """
+        vocab: dict[str, int] = {}
+        id_vocab: dict[str, int] = {}
+        token_parts: list[npt.NDArray[np.int32]] = []
+        joined_parts: list[npt.NDArray[np.bool_]] = []
+        lengths: list[npt.NDArray[np.int32]] = []
+        id_units: list[int] = []
+        id_keys: list[int] = []
+        unit = 0
+        mappings: dict[int, npt.NDArray[np.int32]] = {}  # articles from a cache share a vocab
+        for article in analysed:
+            local = mappings.get(id(article.vocab))
+            if local is None:
+                local = np.fromiter(
+                    (vocab.setdefault(word, len(vocab)) for word in article.vocab),
+                    dtype=np.int32,
+                    count=len(article.vocab),
+                )
+                mappings[id(article.vocab)] = local
+            token_parts.append(local[article.tokens] if len(article.tokens) else article.tokens)
+            joined_parts.append(article.joined)
+            lengths.append(np.diff(article.offsets).astype(np.int32))
+            for terms in article.ids:
+                for term in terms:
+                    id_units.append(unit)
+                    id_keys.append(id_vocab.setdefault(term, len(id_vocab)))
+                unit += 1
+        for word in list(vocab):
+            vocab.setdefault(fold(word), len(vocab))
+        fold_of = np.fromiter((vocab[fold(w)] for w in vocab), dtype=np.int64, count=len(vocab))
+        vocab_bits = max(1, len(vocab).bit_length())
+
+        tokens = (
+            np.concatenate(token_parts).astype(np.int64) if token_parts else np.zeros(0, np.int64)
+        )
+        joined = np.concatenate(joined_parts) if joined_parts else np.zeros(0, np.bool_)
+        unit_lengths = np.concatenate(lengths) if lengths else np.zeros(0, np.int32)
+        is_title = np.zeros(len(unit_lengths), np.bool_)
+        title_units = np.cumsum([len(a.offsets) - 1 for a in analysed]) - 1
+        is_title[title_units] = True
+        # Each unit's number among passages or among titles.
+        rank = np.where(is_title, np.cumsum(is_title) - 1, np.cumsum(~is_title) - 1).astype(
+            np.int32
+        )
+        unit_of_token = np.repeat(np.arange(len(unit_lengths), dtype=np.int64), unit_lengths)
+
+        n_passages = int((~is_title).sum())
+        n_articles = len(analysed)
+        passage_counts = np.array([a.n_passages for a in analysed], dtype=np.int64)
+        article_start = np.concatenate(([0], np.cumsum(passage_counts))).astype(np.int64)
+
+        keys_by_field = _field_keys(tokens, joined, fold_of, vocab_bits)
+        id_unit_array = np.asarray(id_units, dtype=np.int64)
+        article_of_passage = np.repeat(np.arange(n_articles, dtype=np.int32), passage_counts)
+        levels: dict[str, dict[str, FieldIndex]] = {level: {} for level in LEVELS}
+        for field in FIELDS:
+            if field == "ids":
+                units, keys = id_unit_array, np.asarray(id_keys, dtype=np.int64)
+            else:
+                positions, keys = keys_by_field[field]
+                units = unit_of_token[positions]
+            title_mask = is_title[units]
+            passage_units, passage_keys = rank[units[~title_mask]], keys[~title_mask]
+            levels["passage"][field] = FieldIndex.build(
+                passage_units, passage_keys, n_passages, params["passage"][field]
+            )
+            levels["title"][field] = FieldIndex.build(
+                rank[units[title_mask]], keys[title_mask], n_articles, params["title"][field]
+            )
+            levels["article"][field] = FieldIndex.build(
+                article_of_passage[passage_units],
+                passage_keys,
+                n_articles,
+                params["article"][field],
+            )
+        return cls(vocab, vocab_bits, id_vocab, levels, article_start)
+
+    def query_keys(self, terms: Terms) -> QueryKeys:
+        """The keys of a query's terms per field, each with its count in the query."""
+        result: QueryKeys = {}
+        for field in FIELDS:
+            counts: dict[int, int] = {}
+            for term in terms.field(field):
+                key = self.query_keys_for(field, term)
+                if key is not None:
+                    counts[key] = counts.get(key, 0) + 1
+            result[field] = (
+                np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)),
+                np.fromiter(counts.values(), dtype=np.float32, count=len(counts)),
+            )
+        return result
+
+    def query_keys_for(self, field: str, term: str) -> int | None:
+        """The key of one term of `field`, or None when the index has never seen it."""
+        if field == "ids":
+            return self.id_vocab.get(term)
+        if field in ("acc2", "fold2"):
+            first, _, second = term.partition(" ")
+            a, b = self.vocab.get(first), self.vocab.get(second)
+            return None if a is None or b is None else (a << self.vocab_bits) | b
+        return self.vocab.get(term)
+
+
+def _field_keys(
+    tokens: Keys, joined: npt.NDArray[np.bool_], fold_of: Keys, vocab_bits: int
+) -> dict[str, tuple[Keys, Keys]]:
+    """(token positions, term keys) per syllable field; a bigram sits at its second token."""
+    folded = fold_of[tokens] if len(tokens) else tokens
+    positions = np.arange(len(tokens), dtype=np.int64)
+    pair_end = np.flatnonzero(joined)  # token i pairs with token i-1
+    pair_end = pair_end[pair_end > 0]
+    return {
+        "acc": (positions, tokens),
+        "fold": (positions, folded),
+        "acc2": (pair_end, (tokens[pair_end - 1] << vocab_bits) | tokens[pair_end]),
+        "fold2": (pair_end, (folded[pair_end - 1] << vocab_bits) | folded[pair_end]),
+    }

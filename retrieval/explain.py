@@ -1,0 +1,94 @@
+"""Why a passage answers: its best sentence and the spans of the matched words.
+
+Both come from the same syllables the index saw (`analyzer.syllables`), so what is
+bold is what matched: accented forms for an accented question, folded forms for one
+typed without diacritics, expanded abbreviations mapped back to the letters the article
+wrote ("XNK" is bold when the question said "xuất nhập khẩu").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from retrieval.analyzer import Syllable, fold, syllables
+from retrieval.sentences import split_sentences
+
+__all__ = ["Matches", "QueryWords", "best_sentence", "find_matches", "match_spans"]
+
+# A single matched word is bold only when it says something (idf on the passage level);
+# "của" or "năm" alone would paint half the passage.
+MIN_HIGHLIGHT_IDF = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class QueryWords:
+    """The question's words as matching sees them, with their weight (idf).
+
+    `unigrams` maps a syllable form (accented or folded, see `folded`) to its idf;
+    `bigrams` maps a pair of forms to the bigram's idf.
+    """
+
+    folded: bool
+    unigrams: Mapping[str, float]
+    bigrams: Mapping[tuple[str, str], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """The syllables of a text with, for each, its form, its weight and whether it is bold."""
+
+    units: list[Syllable]
+    forms: list[str]
+    weights: list[float]
+    bold: list[bool]
+
+
+def find_matches(text: str, words: QueryWords) -> Matches:
+    """Match the question's words against `text` once, for both spans and sentences."""
+    units = syllables(text)
+    forms = [fold(u.text) for u in units] if words.folded else [u.text for u in units]
+    weight = [words.unigrams.get(f, 0.0) for f in forms]
+    bold = [w >= MIN_HIGHLIGHT_IDF for w in weight]
+    for i in range(1, len(units)):
+        pair_idf = words.bigrams.get((forms[i - 1], forms[i]))
+        if pair_idf is not None and units[i].joined:
+            bold[i - 1] = bold[i] = True
+            weight[i] += pair_idf
+    return Matches(units, forms, weight, bold)
+
+
+def match_spans(text: str, matches: Matches) -> list[tuple[int, int]]:
+    """Character spans of `text` to show in bold, merged where they touch."""
+    units, bold = matches.units, matches.bold
+    spans: list[tuple[int, int]] = []
+    for unit, is_bold in zip(units, bold, strict=True):
+        if not is_bold:
+            continue
+        if spans and (text[spans[-1][1] : unit.start].isspace() or spans[-1][1] >= unit.start):
+            spans[-1] = (spans[-1][0], max(spans[-1][1], unit.end))
+        else:
+            spans.append((unit.start, unit.end))
+    return spans
+
+
+def best_sentence(text: str, matches: Matches) -> tuple[int, int]:
+    """Span of the sentence of `text` that holds most of the question's information.
+
+    Each distinct matched word counts once per sentence (a sentence repeating "hải quan"
+    is not a better answer), bigrams add to their second word; ties go to the first.
+    """
+    spans = split_sentences(text)
+    if not spans:
+        return (0, len(text))
+    units, forms, weight = matches.units, matches.forms, matches.weights
+    best_span, best_score = spans[0], -1.0
+    for start, end in spans:
+        seen: dict[str, float] = {}
+        for unit, form, value in zip(units, forms, weight, strict=True):
+            if start <= unit.start < end and value > seen.get(form, 0.0):
+                seen[form] = value
+        score = sum(seen.values())
+        if score > best_score:
+            best_span, best_score = (start, end), score
+    return best_span

@@ -1,0 +1,293 @@
+"""Search over a built index: articles ranked for a question, each with the passage to show.
+
+A `Searcher` is immutable once built. The bot builds a new one on reload while the old
+one keeps answering, then swaps one reference; nothing here is shared between the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus import Article, has_diacritics, normalize_line
+from retrieval.analysis import AnalysedArticle
+from retrieval.analyzer import Terms, analyze
+from retrieval.corpus_index import CorpusIndex, QueryKeys
+from retrieval.duplicates import duplicate_groups
+from retrieval.explain import QueryWords, best_sentence, find_matches, match_spans
+from retrieval.ranking import DEFAULT_RANKING, RankingConfig
+
+__all__ = ["MAX_QUERY_CHARS", "Hit", "Searcher"]
+
+# Longer questions are cut: a pasted page is not a question, and the cost of a query
+# follows its number of terms.
+MAX_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One answer: an article, the passage to quote from it and why it matched.
+
+    `passage` is one to three consecutive passages of the article; `sentence` is the
+    span of its best sentence and `highlights` the spans of the matched words, both as
+    (start, end) character offsets into `passage`.
+    """
+
+    article_id: str
+    title: str
+    url: str
+    published: dt.date | None
+    score: float
+    passage: str
+    sentence: tuple[int, int]
+    highlights: tuple[tuple[int, int], ...]
+    passage_index: int
+
+    @property
+    def best_sentence(self) -> str:
+        """The sentence of the passage that best answers the question."""
+        return self.passage[self.sentence[0] : self.sentence[1]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    terms: Terms
+    keys: QueryKeys
+    weights: dict[str, float]
+    words: QueryWords
+    coverage_keys: npt.NDArray[np.int64]
+    coverage_idf: npt.NDArray[np.float32]
+    information: float
+
+
+@dataclass(frozen=True)
+class Searcher:
+    """Articles, their passages and the index over them; `search` is thread-safe."""
+
+    articles: tuple[Article, ...]
+    passages: tuple[tuple[str, ...], ...]
+    index: CorpusIndex
+    config: RankingConfig = DEFAULT_RANKING
+    built_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(tz=dt.UTC))
+    _by_id: dict[str, int] = field(init=False, repr=False)
+    _groups: npt.NDArray[np.int64] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.articles) != self.index.n_articles or len(self.passages) != len(self.articles):
+            raise ValueError("articles, passages and index do not match")
+        object.__setattr__(self, "_by_id", {a.id: i for i, a in enumerate(self.articles)})
+        object.__setattr__(self, "_groups", duplicate_groups(self.articles))
+
+    @classmethod
+    def from_analysed(
+        cls,
+        articles: Sequence[Article],
+        analysed: Sequence[AnalysedArticle],
+        index: CorpusIndex,
+        config: RankingConfig = DEFAULT_RANKING,
+    ) -> Searcher:
+        """Wrap an index built from `analysed` (same order as `articles`)."""
+        return cls(tuple(articles), tuple(a.passages for a in analysed), index, config)
+
+    @property
+    def n_passages(self) -> int:
+        """Passages indexed."""
+        return self.index.n_passages
+
+    def article(self, article_id: str) -> Article | None:
+        """The indexed article with this id, if any."""
+        position = self._by_id.get(article_id)
+        return None if position is None else self.articles[position]
+
+    def article_passages(self, article_id: str) -> tuple[str, ...]:
+        """The passages of an article as the index cut them (empty for unknown ids)."""
+        position = self._by_id.get(article_id)
+        return () if position is None else self.passages[position]
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        """The `k` best articles for `query`, near-duplicates collapsed.
+
+        Returns an empty list, never raises, when the question has no searchable words
+        or nothing in the corpus covers enough of it.
+        """
+        if k <= 0:
+            return []
+        prepared = self._prepare(query)
+        if prepared is None:
+            return []
+        passage_scores, article_scores = self._score(prepared)
+        return self._hits(prepared, passage_scores, article_scores, k)
+
+    # -- scoring -----------------------------------------------------------------------
+
+    def _prepare(self, query: str) -> _Query | None:
+        text = normalize_line(query)[:MAX_QUERY_CHARS]
+        terms = analyze(text, normalized=True)
+        if not (terms.acc or terms.ids):
+            return None
+        accented = has_diacritics(text)
+        weights = dict(self.config.field_weights)
+        if accented:
+            weights["fold"] *= self.config.folded_weight_when_accented
+            weights["fold2"] *= self.config.folded_weight_when_accented
+        else:
+            weights["acc"] = weights["acc2"] = 0.0
+        keys = self.index.query_keys(terms)
+        coverage_keys, coverage_idf, information = self._information(terms)
+        if information < self.config.min_query_idf**2 and not len(keys["ids"][0]):
+            return None
+        return _Query(
+            terms,
+            keys,
+            weights,
+            self._words(terms, keys, accented),
+            coverage_keys,
+            coverage_idf,
+            information,
+        )
+
+    def _information(
+        self, terms: Terms
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], float]:
+        """Folded words of the question with their weight (article-level idf squared),
+        and the total weight.
+
+        A word the corpus has never seen counts as the rarest word: a question about
+        something absent must not look answered by the words it shares with the corpus.
+        """
+        field_index = self.index.levels["article"]["fold"]
+        distinct = list(dict.fromkeys(terms.fold))
+        known = [self.index.vocab.get(word, -1) for word in distinct]
+        keys = np.asarray([k for k in known if k >= 0], dtype=np.int64)
+        idf = field_index.term_idf(keys)
+        unseen = sum(1 for k in known if k < 0)
+        rarest = float(np.log1p((self.index.n_articles + 0.5) / 0.5))
+        # Squared: the rare words of a question say what it is about ("poodle" in a
+        # question about feeding a poodle); an article holding only its common words
+        # ("cho", "ăn", "ngày") is not an answer.
+        weight = idf.astype(np.float64) ** 2
+        return keys, weight.astype(np.float32), float(weight.sum()) + unseen * rarest**2
+
+    def _words(self, terms: Terms, keys: QueryKeys, accented: bool) -> QueryWords:
+        uni, bi = ("acc", "acc2") if accented else ("fold", "fold2")
+        passage = self.index.levels["passage"]
+        unigram_idf = passage[uni].term_idf(
+            np.asarray([self.index.vocab.get(t, -1) for t in terms.field(uni)], np.int64)
+        )
+        bigram_keys = [self.index.query_keys_for(bi, term) for term in terms.field(bi)]
+        bigram_idf = passage[bi].term_idf(
+            np.asarray([k if k is not None else -1 for k in bigram_keys], np.int64)
+        )
+        unigrams = {
+            t: float(v)
+            for t, v in zip(terms.field(uni), unigram_idf.tolist(), strict=True)
+            if v > 0
+        }
+        bigrams: dict[tuple[str, str], float] = {}
+        for term, value in zip(terms.field(bi), bigram_idf.tolist(), strict=True):
+            if value > 0:
+                first, _, second = term.partition(" ")
+                bigrams[(first, second)] = float(value)
+        return QueryWords(folded=not accented, unigrams=unigrams, bigrams=bigrams)
+
+    def _score(self, query: _Query) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        levels = self.index.levels
+        passage_scores = np.zeros(self.index.n_passages, np.float32)
+        article_scores = np.zeros(self.index.n_articles, np.float32)
+        for name, (keys, counts) in query.keys.items():
+            weight = query.weights[name]
+            if weight == 0 or not len(keys):
+                continue
+            levels["passage"][name].add_scores(passage_scores, keys, counts * weight)
+            levels["title"][name].add_scores(
+                article_scores, keys, counts * (weight * self.config.title_weight)
+            )
+            levels["article"][name].add_scores(
+                article_scores, keys, counts * (weight * self.config.article_weight)
+            )
+        article_scores += np.maximum.reduceat(passage_scores, self.index.article_start[:-1])
+        return passage_scores, article_scores
+
+    # -- hits --------------------------------------------------------------------------
+
+    def _hits(
+        self,
+        query: _Query,
+        passage_scores: npt.NDArray[np.float32],
+        article_scores: npt.NDArray[np.float32],
+        k: int,
+    ) -> list[Hit]:
+        n_candidates = min(len(article_scores), 4 * k + 20)
+        top = np.argpartition(-article_scores, n_candidates - 1)[:n_candidates]
+        order = top[np.lexsort((top, -article_scores[top]))]
+        hits: list[Hit] = []
+        seen_groups: set[int] = set()
+        for position in order.tolist():
+            score = float(article_scores[position])
+            if score <= 0 or len(hits) == k:
+                break
+            group = int(self._groups[position])
+            if group in seen_groups:
+                continue
+            if self._coverage(query, position) < self.config.min_coverage:
+                continue
+            seen_groups.add(group)
+            hits.append(self._hit(query, position, score))
+        return hits
+
+    def _coverage(self, query: _Query, position: int) -> float:
+        """Share of the question's information (idf of its folded words) the article holds."""
+        if query.information <= 0:
+            return 1.0
+        field_index = self.index.levels["article"]["fold"]
+        present = field_index.units_contain(query.coverage_keys, position)
+        return float(query.coverage_idf[present].sum()) / query.information
+
+    def _hit(self, query: _Query, position: int, score: float) -> Hit:
+        article = self.articles[position]
+        first, last = self._window(query, position)
+        passage = "\n".join(self.passages[position][first : last + 1])
+        matches = find_matches(passage, query.words)
+        sentence = best_sentence(passage, matches)
+        return Hit(
+            article_id=article.id,
+            title=article.title,
+            url=article.source_url,
+            published=article.published,
+            score=score,
+            passage=passage,
+            sentence=sentence,
+            highlights=tuple(match_spans(passage, matches)),
+            passage_index=first,
+        )
+
+    def _window(self, query: _Query, position: int) -> tuple[int, int]:
+        """The run of consecutive passages to show: the most question terms within the
+        size limit, terms that are also in the title counting little (every passage of
+        the article is about the title; the answer is in the one with the rest)."""
+        start, end = (int(x) for x in self.index.article_start[position : position + 2])
+        selection = np.zeros(end - start, np.float32)
+        levels = self.index.levels
+        for name, (keys, counts) in query.keys.items():
+            weight = query.weights[name]
+            if weight == 0 or not len(keys):
+                continue
+            in_title = levels["title"][name].units_contain(keys, position)
+            factors = np.where(in_title, self.config.title_term_factor, 1.0) * counts * weight
+            levels["passage"][name].add_scores_in_range(selection, keys, factors, start, end)
+        texts = self.passages[position]
+        best = (float("-inf"), 0, 0)
+        for first in range(len(texts)):
+            total, size = 0.0, -1
+            for last in range(first, min(len(texts), first + self.config.window_passages)):
+                size += len(texts[last]) + 1
+                if last > first and size > self.config.window_chars:
+                    break
+                total += float(selection[last])
+                if total > best[0]:
+                    best = (total, first, last)
+        return best[1], best[2]

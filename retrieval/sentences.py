@@ -1,0 +1,56 @@
+"""Sentences of a passage, for the one that best answers a question.
+
+underthesea's `sent_tokenize` (Punkt trained on Vietnamese) does the splitting; it does
+not know the initials and abbreviations of our news ("ông N.T.V.", "TP. HCM"), so pieces
+too short to be a sentence are joined back to their neighbour.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from underthesea import sent_tokenize
+
+__all__ = ["split_sentences"]
+
+_LOCK = threading.Lock()
+_INITIAL_END = re.compile(r"(?:^|[\s.])(?:[A-ZĐ]|TP|Tp|TS|ThS|PGS|GS|St|No)\.$")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) spans of the sentences of `text`, in order; lines never share one."""
+    spans: list[tuple[int, int]] = []
+    for line_start, line in _lines(text):
+        with _LOCK:  # underthesea fills a global model lazily; keep threads off each other
+            pieces = sent_tokenize(line)
+        cursor = 0
+        open_start: int | None = None
+        for piece in pieces:
+            found = line.find(piece, cursor)
+            if found < 0:
+                continue
+            cursor = found + len(piece)
+            start = found if open_start is None else open_start
+            sentence = line[start:cursor]
+            if _INITIAL_END.search(sentence) or len(sentence.split()) < 3:
+                open_start = start  # "Ông N.T." is not a sentence: join what follows
+                continue
+            spans.append((line_start + start, line_start + cursor))
+            open_start = None
+        if open_start is not None:
+            if spans and spans[-1][0] >= line_start:
+                spans[-1] = (spans[-1][0], line_start + cursor)
+            else:
+                spans.append((line_start + open_start, line_start + cursor))
+    return spans
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    lines = []
+    offset = 0
+    for line in text.split("\n"):
+        if line.strip():
+            lines.append((offset, line))
+        offset += len(line) + 1
+    return lines
