@@ -1,1 +1,27 @@
-"""retrieval package."""
+"""Text and ranking: Vietnamese-aware BM25 over passages of the corpus' articles.
+
+The bot needs only this facade: `build_searcher` (blocking; run it off the event loop)
+and the immutable `Searcher` / `Hit` values. Nothing here knows about Telegram.
+"""
+
+from retrieval.analyzer import ANALYZER_VERSION, analyze
+from retrieval.build import BuildStats, build_searcher, cache_dir, default_data_dir
+from retrieval.errors import IndexBuildError, RetrievalError
+from retrieval.ranking import DEFAULT_RANKING, RankingConfig
+from retrieval.searcher import MAX_QUERY_CHARS, Hit, Searcher
+
+__all__ = [
+    "ANALYZER_VERSION",
+    "DEFAULT_RANKING",
+    "MAX_QUERY_CHARS",
+    "BuildStats",
+    "Hit",
+    "IndexBuildError",
+    "RankingConfig",
+    "RetrievalError",
+    "Searcher",
+    "analyze",
+    "build_searcher",
+    "cache_dir",
+    "default_data_dir",
+]

@@ -60,6 +60,22 @@ _DOCUMENT_CODE = re.compile(
 )
 _EXPANSIONS = {key: tuple(value.split()) for key, value in ABBREVIATIONS.items()}
 _LONGEST_ABBREVIATION = max(map(len, _EXPANSIONS))
+_PLAIN_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+
+
+def _accented_spellings(key: str) -> set[str]:
+    """Every lower-case spelling of an abbreviation key: đ where the key has d."""
+    spellings = {""}
+    for ch in key:
+        spellings = {s + c for s in spellings for c in (("d", "đ") if ch == "d" else (ch,))}
+    return spellings
+
+
+# Abbreviations by their lower-case spelling ("hđđt" as well as "hddt"), for lookups
+# without folding each token.
+_EXPANSIONS_FOLDED = {
+    spelling: value for key, value in _EXPANSIONS.items() for spelling in _accented_spellings(key)
+}
 
 
 class Syllable(NamedTuple):
@@ -102,44 +118,72 @@ def expand(token: str) -> tuple[str, ...] | None:
 
 def syllables(text: str) -> list[Syllable]:
     """Cut normalised `text` into syllables, abbreviations expanded, with their spans."""
-    spans: list[tuple[int, int, tuple[str, ...] | None]] = []
-    taken: list[tuple[int, int]] = []
-    if "/" in text:
-        for pattern, value in _PHRASE_PATTERNS:
-            for match in pattern.finditer(text):
-                spans.append((match.start(), match.end(), tuple(value.split())))
-                taken.append(match.span())
-    codes = [m.span() for m in _DOCUMENT_CODE.finditer(text)] if "/" in text else []
-    for match in _TOKEN.finditer(text):
+    lower = text.lower()
+    if len(lower) != len(text):  # a letter whose lower case is longer: keep offsets right
+        lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    if "/" not in text:
+        return _plain_syllables(lower)
+    # Special spans first: "C/O" and friends replace their tokens, document numbers keep
+    # their letters as codes (no expansion), dates become one "day/month" syllable.
+    specials: list[tuple[int, int, tuple[str, ...]]] = []
+    for pattern, value in _PHRASE_PATTERNS:
+        specials.extend((m.start(), m.end(), tuple(value.split())) for m in pattern.finditer(text))
+    codes = [m.span() for m in _DOCUMENT_CODE.finditer(text)]
+    spans: list[tuple[int, int, tuple[str, ...] | None]] = list(specials)
+    for match in _TOKEN.finditer(lower):
         start, end = match.span()
-        if taken and any(start < t_end and t_start < end for t_start, t_end in taken):
+        if specials and any(start < s_end and s_start < end for s_start, s_end, _ in specials):
             continue
-        if match.group("date"):
+        if match.lastgroup == "date":
             # "28/11/2020" -> "28/11" "2020": a day is a strong cue, typed with or without year.
             day_month = f"{int(match.group('day'))}/{int(match.group('month'))}"
-            parts = (day_month, match.group("year")) if match.group("year") else (day_month,)
-            spans.append((start, end, parts))
+            year = match.group("year")
+            spans.append((start, end, (day_month, year) if year else (day_month,)))
         elif codes and any(c_start <= start and end <= c_end for c_start, c_end in codes):
-            spans.append((start, end, (text[start:end].lower(),)))
+            spans.append((start, end, (lower[start:end],)))
         else:
             spans.append((start, end, None))
-    if taken:
+    if specials:
         spans.sort()
     result: list[Syllable] = []
     previous_end = -1
     for start, end, expansion in spans:
-        gap = text[previous_end:start]
-        joined = previous_end >= 0 and (not gap or gap.isspace())
+        joined = previous_end >= 0 and (
+            previous_end == start or lower[previous_end:start].isspace()
+        )
         previous_end = end
         if expansion is None:
-            token = text[start:end].lower()
-            if len(token) <= _LONGEST_ABBREVIATION and token.isalpha():
-                expansion = _EXPANSIONS.get(fold_diacritics(token))
+            token = lower[start:end]
+            if len(token) <= _LONGEST_ABBREVIATION:
+                expansion = _EXPANSIONS_FOLDED.get(token)
             if expansion is None:
                 result.append(Syllable(token, start, end, joined))
                 continue
         for index, part in enumerate(expansion):
             result.append(Syllable(part, start, end, joined if index == 0 else True))
+    return result
+
+
+def _plain_syllables(lower: str) -> list[Syllable]:
+    """`syllables` for the common case: lower-cased text without dates, codes or "C/O".
+
+    The same result as the general path, measured several times faster: explaining a
+    hit cuts a thousand characters at query time."""
+    result: list[Syllable] = []
+    previous_end = -1
+    for match in _PLAIN_TOKEN.finditer(lower):
+        start, end = match.span()
+        joined = previous_end >= 0 and (
+            previous_end == start or lower[previous_end:start].isspace()
+        )
+        previous_end = end
+        token = match.group()
+        expansion = _EXPANSIONS_FOLDED.get(token) if len(token) <= _LONGEST_ABBREVIATION else None
+        if expansion is None:
+            result.append(Syllable(token, start, end, joined))
+        else:
+            for index, part in enumerate(expansion):
+                result.append(Syllable(part, start, end, joined if index == 0 else True))
     return result
 
 

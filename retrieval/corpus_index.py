@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from retrieval.analysis import AnalysedArticle
 from retrieval.analyzer import FIELDS, Terms, fold
-from retrieval.index import Bm25Params, FieldIndex
+from retrieval.index import Bm25Params, FieldIndex, Postings
 
 __all__ = ["LEVELS", "CorpusIndex", "QueryKeys"]
 
@@ -87,12 +87,11 @@ class CorpusIndex:
                 unit += 1
         for word in list(vocab):
             vocab.setdefault(fold(word), len(vocab))
-        fold_of = np.fromiter((vocab[fold(w)] for w in vocab), dtype=np.int64, count=len(vocab))
+        fold_of = np.fromiter((vocab[fold(w)] for w in vocab), dtype=np.int32, count=len(vocab))
         vocab_bits = max(1, len(vocab).bit_length())
 
-        tokens = (
-            np.concatenate(token_parts).astype(np.int64) if token_parts else np.zeros(0, np.int64)
-        )
+        tokens = np.concatenate(token_parts) if token_parts else np.zeros(0, np.int32)
+        del token_parts
         joined = np.concatenate(joined_parts) if joined_parts else np.zeros(0, np.bool_)
         unit_lengths = np.concatenate(lengths) if lengths else np.zeros(0, np.int32)
         is_title = np.zeros(len(unit_lengths), np.bool_)
@@ -102,37 +101,40 @@ class CorpusIndex:
         rank = np.where(is_title, np.cumsum(is_title) - 1, np.cumsum(~is_title) - 1).astype(
             np.int32
         )
-        unit_of_token = np.repeat(np.arange(len(unit_lengths), dtype=np.int64), unit_lengths)
+        unit_of_token = np.repeat(np.arange(len(unit_lengths), dtype=np.int32), unit_lengths)
 
         n_passages = int((~is_title).sum())
         n_articles = len(analysed)
         passage_counts = np.array([a.n_passages for a in analysed], dtype=np.int64)
         article_start = np.concatenate(([0], np.cumsum(passage_counts))).astype(np.int64)
 
-        keys_by_field = _field_keys(tokens, joined, fold_of, vocab_bits)
-        id_unit_array = np.asarray(id_units, dtype=np.int64)
+        id_unit_array = np.asarray(id_units, dtype=np.int32)
         article_of_passage = np.repeat(np.arange(n_articles, dtype=np.int32), passage_counts)
+        n_units = len(unit_lengths)
         levels: dict[str, dict[str, FieldIndex]] = {level: {} for level in LEVELS}
+        # One field at a time, temporaries dropped as we go: the whole corpus is ~8 M
+        # tokens, and every int64 copy of it is 64 MB. Counting once over all units,
+        # then splitting passages from titles and merging passages into articles, keeps
+        # it to one sort per field.
         for field in FIELDS:
             if field == "ids":
                 units, keys = id_unit_array, np.asarray(id_keys, dtype=np.int64)
             else:
-                positions, keys = keys_by_field[field]
-                units = unit_of_token[positions]
-            title_mask = is_title[units]
-            passage_units, passage_keys = rank[units[~title_mask]], keys[~title_mask]
-            levels["passage"][field] = FieldIndex.build(
-                passage_units, passage_keys, n_passages, params["passage"][field]
-            )
-            levels["title"][field] = FieldIndex.build(
-                rank[units[title_mask]], keys[title_mask], n_articles, params["title"][field]
-            )
-            levels["article"][field] = FieldIndex.build(
-                article_of_passage[passage_units],
-                passage_keys,
-                n_articles,
-                params["article"][field],
-            )
+                units, keys = _field_keys(
+                    field, tokens, joined, fold_of, vocab_bits, unit_of_token
+                )
+            counted = Postings.count(units, keys, n_units)
+            del units, keys
+            title_postings = is_title[counted.units]
+            passages = counted.select(~title_postings, rank, n_passages)
+            titles = counted.select(title_postings, rank, n_articles)
+            del counted, title_postings
+            levels["passage"][field] = FieldIndex.from_postings(passages, params["passage"][field])
+            levels["title"][field] = FieldIndex.from_postings(titles, params["title"][field])
+            articles = passages.merge_units(article_of_passage, n_articles)
+            del passages
+            levels["article"][field] = FieldIndex.from_postings(articles, params["article"][field])
+            del articles
         return cls(vocab, vocab_bits, id_vocab, levels, article_start)
 
     def query_keys(self, terms: Terms) -> QueryKeys:
@@ -162,16 +164,18 @@ class CorpusIndex:
 
 
 def _field_keys(
-    tokens: Keys, joined: npt.NDArray[np.bool_], fold_of: Keys, vocab_bits: int
-) -> dict[str, tuple[Keys, Keys]]:
-    """(token positions, term keys) per syllable field; a bigram sits at its second token."""
-    folded = fold_of[tokens] if len(tokens) else tokens
-    positions = np.arange(len(tokens), dtype=np.int64)
-    pair_end = np.flatnonzero(joined)  # token i pairs with token i-1
-    pair_end = pair_end[pair_end > 0]
-    return {
-        "acc": (positions, tokens),
-        "fold": (positions, folded),
-        "acc2": (pair_end, (tokens[pair_end - 1] << vocab_bits) | tokens[pair_end]),
-        "fold2": (pair_end, (folded[pair_end - 1] << vocab_bits) | folded[pair_end]),
-    }
+    field: str,
+    tokens: npt.NDArray[np.int32],
+    joined: npt.NDArray[np.bool_],
+    fold_of: npt.NDArray[np.int32],
+    vocab_bits: int,
+    unit_of_token: npt.NDArray[np.int32],
+) -> tuple[npt.NDArray[np.int32], Keys]:
+    """(unit, term key) of every occurrence of a syllable field; a bigram belongs to the
+    unit of its second token (both tokens are in one unit: `joined` is False at starts)."""
+    forms = fold_of[tokens] if field in ("fold", "fold2") else tokens
+    if field in ("acc", "fold"):
+        return unit_of_token, forms.astype(np.int64)
+    pair_end = np.flatnonzero(joined[1:]) + 1  # token i pairs with token i-1
+    keys = (forms[pair_end - 1].astype(np.int64) << vocab_bits) | forms[pair_end]
+    return unit_of_token[pair_end], keys

@@ -26,7 +26,8 @@ __all__ = ["DEFAULT_RANKING", "RankingConfig"]
 
 # k1 lower than the usual 1.2 for paragraph-sized units: a paragraph repeating "hải quan"
 # three times is not three times as relevant.
-_PASSAGE_BM25 = Bm25Params(k1=1.0, b=0.8)
+_PASSAGE_BM25 = Bm25Params(k1=1.0, b=0.8, max_df_ratio=0.2)
+_TITLE_BM25 = Bm25Params(k1=1.0, b=0.8)
 _ARTICLE_BM25 = Bm25Params(k1=1.2, b=0.75)
 
 
@@ -43,7 +44,7 @@ class RankingConfig:
     title_weight: float = 0.2
     article_weight: float = 1.0
     passage_bm25: Bm25Params = _PASSAGE_BM25
-    title_bm25: Bm25Params = _PASSAGE_BM25
+    title_bm25: Bm25Params = _TITLE_BM25
     article_bm25: Bm25Params = _ARTICLE_BM25
     # The passage shown: up to this many consecutive passages within this many characters,
     # chosen for the question's terms, those also in the title counting this much.

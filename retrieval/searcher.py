@@ -60,7 +60,7 @@ class _Query:
     weights: dict[str, float]
     words: QueryWords
     coverage_keys: npt.NDArray[np.int64]
-    coverage_idf: npt.NDArray[np.float32]
+    coverage_weights: npt.NDArray[np.float32]
     information: float
 
 
@@ -119,8 +119,8 @@ class Searcher:
         prepared = self._prepare(query)
         if prepared is None:
             return []
-        passage_scores, article_scores = self._score(prepared)
-        return self._hits(prepared, passage_scores, article_scores, k)
+        passage_scores, article_scores, coverage = self._score(prepared)
+        return self._hits(prepared, passage_scores, article_scores, coverage, k)
 
     # -- scoring -----------------------------------------------------------------------
 
@@ -137,7 +137,7 @@ class Searcher:
         else:
             weights["acc"] = weights["acc2"] = 0.0
         keys = self.index.query_keys(terms)
-        coverage_keys, coverage_idf, information = self._information(terms)
+        coverage_keys, coverage_weights, information = self._information(terms)
         if information < self.config.min_query_idf**2 and not len(keys["ids"][0]):
             return None
         return _Query(
@@ -146,7 +146,7 @@ class Searcher:
             weights,
             self._words(terms, keys, accented),
             coverage_keys,
-            coverage_idf,
+            coverage_weights,
             information,
         )
 
@@ -194,10 +194,22 @@ class Searcher:
                 bigrams[(first, second)] = float(value)
         return QueryWords(folded=not accented, unigrams=unigrams, bigrams=bigrams)
 
-    def _score(self, query: _Query) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    def _score(
+        self, query: _Query
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Scores of passages and of articles, and each article's share of the question's
+        information (article-level postings are short: this costs little)."""
         levels = self.index.levels
         passage_scores = np.zeros(self.index.n_passages, np.float32)
         article_scores = np.zeros(self.index.n_articles, np.float32)
+        coverage = np.zeros(self.index.n_articles, np.float32)
+        levels["article"]["fold"].add_presence(
+            coverage, query.coverage_keys, query.coverage_weights
+        )
+        if query.information > 0:
+            coverage /= np.float32(query.information)
+        else:
+            coverage += 1
         for name, (keys, counts) in query.keys.items():
             weight = query.weights[name]
             if weight == 0 or not len(keys):
@@ -210,7 +222,7 @@ class Searcher:
                 article_scores, keys, counts * (weight * self.config.article_weight)
             )
         article_scores += np.maximum.reduceat(passage_scores, self.index.article_start[:-1])
-        return passage_scores, article_scores
+        return passage_scores, article_scores, coverage
 
     # -- hits --------------------------------------------------------------------------
 
@@ -219,6 +231,7 @@ class Searcher:
         query: _Query,
         passage_scores: npt.NDArray[np.float32],
         article_scores: npt.NDArray[np.float32],
+        coverage: npt.NDArray[np.float32],
         k: int,
     ) -> list[Hit]:
         n_candidates = min(len(article_scores), 4 * k + 20)
@@ -233,23 +246,21 @@ class Searcher:
             group = int(self._groups[position])
             if group in seen_groups:
                 continue
-            if self._coverage(query, position) < self.config.min_coverage:
+            if coverage[position] < self.config.min_coverage:
                 continue
             seen_groups.add(group)
-            hits.append(self._hit(query, position, score))
+            hits.append(self._hit(query, position, score, passage_scores))
         return hits
 
-    def _coverage(self, query: _Query, position: int) -> float:
-        """Share of the question's information (idf of its folded words) the article holds."""
-        if query.information <= 0:
-            return 1.0
-        field_index = self.index.levels["article"]["fold"]
-        present = field_index.units_contain(query.coverage_keys, position)
-        return float(query.coverage_idf[present].sum()) / query.information
-
-    def _hit(self, query: _Query, position: int, score: float) -> Hit:
+    def _hit(
+        self,
+        query: _Query,
+        position: int,
+        score: float,
+        passage_scores: npt.NDArray[np.float32],
+    ) -> Hit:
         article = self.articles[position]
-        first, last = self._window(query, position)
+        first, last = self._window(query, position, passage_scores)
         passage = "\n".join(self.passages[position][first : last + 1])
         matches = find_matches(passage, query.words)
         sentence = best_sentence(passage, matches)
@@ -265,20 +276,25 @@ class Searcher:
             passage_index=first,
         )
 
-    def _window(self, query: _Query, position: int) -> tuple[int, int]:
+    def _window(
+        self, query: _Query, position: int, passage_scores: npt.NDArray[np.float32]
+    ) -> tuple[int, int]:
         """The run of consecutive passages to show: the most question terms within the
         size limit, terms that are also in the title counting little (every passage of
         the article is about the title; the answer is in the one with the rest)."""
         start, end = (int(x) for x in self.index.article_start[position : position + 2])
-        selection = np.zeros(end - start, np.float32)
+        selection = passage_scores[start:end].copy()
         levels = self.index.levels
+        discount = 1.0 - self.config.title_term_factor
         for name, (keys, counts) in query.keys.items():
             weight = query.weights[name]
             if weight == 0 or not len(keys):
                 continue
             in_title = levels["title"][name].units_contain(keys, position)
-            factors = np.where(in_title, self.config.title_term_factor, 1.0) * counts * weight
-            levels["passage"][name].add_scores_in_range(selection, keys, factors, start, end)
+            if in_title.any():
+                levels["passage"][name].add_scores_in_range(
+                    selection, keys[in_title], counts[in_title] * (-discount * weight), start, end
+                )
         texts = self.passages[position]
         best = (float("-inf"), 0, 0)
         for first in range(len(texts)):
