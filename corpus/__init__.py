@@ -8,7 +8,7 @@ from corpus.article import KIND_LABELS, Article, DocumentRef, LoadReport, Skippe
 from corpus.cache import ArticleCache, write_atomically
 from corpus.directives import DIRECTIVE_KINDS, classify_directive, find_references, kind_from_text
 from corpus.errors import ArticleParseError, CorpusError
-from corpus.loader import default_corpus_dir, load_corpus
+from corpus.loader import default_corpus_dir, iter_article_files, load_corpus
 from corpus.normalize import fold_diacritics, has_diacritics, normalize_line, normalize_text
 from corpus.parse import parse_article, render_front_matter
 
@@ -27,6 +27,7 @@ __all__ = [
     "find_references",
     "fold_diacritics",
     "has_diacritics",
+    "iter_article_files",
     "kind_from_text",
     "load_corpus",
     "normalize_line",

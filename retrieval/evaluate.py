@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus import normalize_line
+from retrieval.errors import RetrievalError
 from retrieval.searcher import Hit, Searcher
 
 __all__ = ["Evaluation", "Question", "evaluate", "format_report", "read_questions"]
@@ -83,7 +84,7 @@ def read_questions(path: Path) -> list[Question]:
                     )
                 )
             except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{number}: not a question line ({exc})") from None
+                raise RetrievalError(f"{path}:{number}: not a question line ({exc})") from None
     return questions
 
 

@@ -53,9 +53,11 @@ class RankingConfig:
     title_term_factor: float = 0.1
     # "Nothing relevant": a hit's article must hold this share of the question's
     # information (its folded words weighted by idf squared, so the rare words that say
-    # what the question is about weigh most), and the question must carry this much idf.
+    # what the question is about weigh most), and the question's words together must
+    # weigh this share of one word found in a single article (so "và của là" is no
+    # question, whatever the size of the corpus).
     min_coverage: float = 0.3
-    min_query_idf: float = 1.0
+    min_query_idf_share: float = 0.1
 
     def bm25_params(self) -> dict[str, dict[str, Bm25Params]]:
         """Per level and field, as `CorpusIndex.build` takes them."""

@@ -138,7 +138,11 @@ class Searcher:
             weights["acc"] = weights["acc2"] = 0.0
         keys = self.index.query_keys(terms)
         coverage_keys, coverage_weights, information = self._information(terms)
-        if information < self.config.min_query_idf**2 and not len(keys["ids"][0]):
+        rarest = float(np.log1p((self.index.n_articles + 0.5) / 0.5))
+        total_idf = float(np.sqrt(coverage_weights).sum()) + rarest * (
+            len(set(terms.fold)) - len(coverage_keys)
+        )
+        if total_idf < self.config.min_query_idf_share * rarest and not len(keys["ids"][0]):
             return None
         return _Query(
             terms,

@@ -1,0 +1,170 @@
+"""Speed and memory of retrieval on a corpus: a script that prints figures, not a test.
+
+Steps, all in one process so peak RSS covers them: a cold build into an empty data
+directory (all cores), a warm start from that cache, a rebuild after adding one
+article, query latency with and without query analysis, and -- on the same passages and
+questions -- rank_bm25's `BM25Okapi.get_scores`, the reference engine, for the ratio.
+
+The corpus is never modified: the bench works on a temporary directory of symlinks to
+its files, plus one article written for the purpose.
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+from corpus import iter_article_files, render_front_matter
+from retrieval.analyzer import analyze
+from retrieval.build import build_searcher
+from retrieval.searcher import Searcher
+
+__all__ = ["run_bench"]
+
+_NEW_ARTICLE = render_front_matter(
+    title="Hải quan thí điểm tiếp nhận hồ sơ điện tử cho hàng quá cảnh",
+    url="https://example.vn/bai-viet-cho-benchmark",
+    date="2021-02-01",
+    source="example.vn",
+    paragraphs=[
+        "Bài viết này chỉ dùng để đo thời gian cập nhật chỉ mục khi có thêm một bài mới.",
+        "Nội dung nói về việc tiếp nhận hồ sơ điện tử cho hàng quá cảnh tại cửa khẩu.",
+    ],
+)
+
+
+def _percentiles(samples: Sequence[float]) -> str:
+    values = np.asarray(samples) * 1000.0
+    p50, p99 = np.percentile(values, [50, 99])
+    return f"p50 {p50:.2f} ms, p99 {p99:.2f} ms, mean {values.mean():.2f} ms (n={len(values)})"
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run_bench(
+    corpus_dir: Path,
+    queries: Sequence[str],
+    *,
+    repeats: int = 3,
+    reference_queries: int = 20,
+    out: TextIO = sys.stdout,
+) -> None:
+    """Run every step and print its figures to `out`."""
+    with tempfile.TemporaryDirectory(prefix="haiquan-bench-") as tmp:
+        work = Path(tmp)
+        corpus = work / "corpus"
+        data = work / "data"
+        files, _ = iter_article_files(corpus_dir)
+        for article_id, path in files:
+            link = corpus / article_id
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(path.resolve())
+        out.write(f"corpus: {corpus_dir} ({len(files)} files, linked into {corpus})\n")
+
+        started = time.perf_counter()
+        searcher, _, stats = build_searcher(corpus, data, progress=False)
+        cold = time.perf_counter() - started
+        steps = ", ".join(f"{k} {v:.1f}s" for k, v in stats.seconds.items())
+        out.write(
+            f"cold build: {cold:.1f}s ({steps}); {stats.indexed} articles, "
+            f"{stats.passages} passages; peak RSS so far {_peak_rss_mib():.0f} MiB\n"
+        )
+        size = sum(f.stat().st_size for f in data.rglob("*") if f.is_file()) / 2**20
+        out.write(f"cache on disk: {size:.0f} MiB\n")
+        del searcher
+
+        started = time.perf_counter()
+        searcher, _, stats = build_searcher(corpus, data, progress=False)
+        warm = time.perf_counter() - started
+        steps = ", ".join(f"{k} {v:.1f}s" for k, v in stats.seconds.items())
+        out.write(
+            f"warm start: {warm:.2f}s ({steps}; index from cache: {stats.index_from_cache})\n"
+        )
+
+        (corpus / "zz-bench-new-article.md").write_text(_NEW_ARTICLE, encoding="utf-8")
+        del searcher
+        started = time.perf_counter()
+        searcher, _, stats = build_searcher(corpus, data, progress=False)
+        added = time.perf_counter() - started
+        steps = ", ".join(f"{k} {v:.1f}s" for k, v in stats.seconds.items())
+        out.write(
+            f"rebuild after adding one article: {added:.2f}s ({steps}; "
+            f"analysed {stats.analysed})\n"
+        )
+
+        full = _latency(searcher, queries, repeats, out)
+        _reference(searcher, queries[:reference_queries], statistics.median(full), out)
+        out.write(f"peak RSS: {_peak_rss_mib():.0f} MiB\n")
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _latency(searcher: Searcher, queries: Sequence[str], repeats: int, out: TextIO) -> list[float]:
+    full: list[float] = []
+    analysis: list[float] = []
+    for _ in range(repeats):
+        for query in queries:
+            started = time.perf_counter()
+            prepared = searcher._prepare(query)
+            middle = time.perf_counter()
+            if prepared is not None:
+                passage_scores, article_scores, coverage = searcher._score(prepared)
+                searcher._hits(prepared, passage_scores, article_scores, coverage, 5)
+            ended = time.perf_counter()
+            full.append(ended - started)
+            analysis.append(middle - started)
+    out.write(f"search (top 5, including query analysis): {_percentiles(full)}\n")
+    without = [f - a for f, a in zip(full, analysis, strict=True)]
+    out.write(f"search without query analysis:            {_percentiles(without)}\n")
+    out.write(f"query analysis alone:                     {_percentiles(analysis)}\n")
+    return full
+
+
+def _reference(
+    searcher: Searcher, queries: Sequence[str], full_search_median: float, out: TextIO
+) -> None:
+    """rank_bm25 against our passage scoring on the same syllable tokens."""
+    from rank_bm25 import BM25Okapi
+
+    started = time.perf_counter()
+    passages = [text for texts in searcher.passages for text in texts]
+    tokenized = [analyze(text, normalized=True).acc for text in passages]
+    tokenize = time.perf_counter() - started
+    started = time.perf_counter()
+    reference = BM25Okapi(tokenized)
+    build = time.perf_counter() - started
+    out.write(
+        f"rank_bm25 BM25Okapi over the same {len(passages)} passages (accented syllables): "
+        f"tokens {tokenize:.1f}s, build {build:.1f}s\n"
+    )
+    theirs: list[float] = []
+    ours: list[float] = []
+    field = searcher.index.levels["passage"]["acc"]
+    for query in queries:
+        tokens = analyze(query).acc
+        started = time.perf_counter()
+        reference.get_scores(tokens)
+        theirs.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        keys = searcher.index.query_keys(analyze(query))["acc"]
+        scores = np.zeros(searcher.n_passages, np.float32)
+        field.add_scores(scores, keys[0], keys[1])
+        ours.append(time.perf_counter() - started)
+    out.write(f"rank_bm25 get_scores:                  {_percentiles(theirs)}\n")
+    out.write(f"ours, same field and passages:         {_percentiles(ours)}\n")
+    ratio = statistics.median(theirs) / statistics.median(ours)
+    out.write(f"speed-up at the median: {ratio:.0f}x (same field)\n")
+    ratio = statistics.median(theirs) / full_search_median
+    out.write(
+        f"speed-up at the median against our whole search (all fields, hits): {ratio:.0f}x\n"
+    )
