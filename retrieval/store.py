@@ -9,11 +9,12 @@ caller rebuilds it: a cache can make a start faster, never make it fail.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,21 +59,30 @@ def _write_npz(path: Path, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
     write_atomically(path, buffer.getvalue())
 
 
-def _open_npz(path: Path, kind: str) -> tuple[dict[str, Any], Any] | None:
-    """The header and the open archive, or None (logged) when the file cannot serve."""
+@contextlib.contextmanager
+def _open_npz(path: Path, kind: str) -> Iterator[tuple[dict[str, Any], Any] | None]:
+    """The header and the open archive, or None (logged) when the file cannot serve.
+
+    The file is opened here, not by numpy, so it is closed on every path (numpy leaves
+    it open when the zip is damaged)."""
     if not path.exists():
-        return None
-    try:
-        archive = np.load(path, allow_pickle=False)
-        header = json.loads(archive["header"].tobytes())
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-        logger.warning("ignoring damaged cache %s: %s", path, exc)
-        return None
-    expected = {"kind": kind, "format": _FORMAT, "analyzer": ANALYZER_VERSION}
-    if not isinstance(header, dict) or any(header.get(k) != v for k, v in expected.items()):
-        logger.info("ignoring cache %s: made by another version or program", path)
-        return None
-    return header, archive
+        yield None
+        return
+    with contextlib.ExitStack() as stack:
+        try:
+            handle = stack.enter_context(path.open("rb"))
+            archive = stack.enter_context(np.load(handle, allow_pickle=False))
+            header = json.loads(archive["header"].tobytes())
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+            logger.warning("ignoring damaged cache %s: %s", path, exc)
+            yield None
+            return
+        expected = {"kind": kind, "format": _FORMAT, "analyzer": ANALYZER_VERSION}
+        if not isinstance(header, dict) or any(header.get(k) != v for k, v in expected.items()):
+            logger.info("ignoring cache %s: made by another version or program", path)
+            yield None
+            return
+        yield header, archive
 
 
 def save_analysis(path: Path, analysed: Mapping[str, AnalysedArticle]) -> None:
@@ -114,10 +124,13 @@ def save_analysis(path: Path, analysed: Mapping[str, AnalysedArticle]) -> None:
 
 def load_analysis(path: Path) -> dict[str, AnalysedArticle]:
     """What `save_analysis` wrote, or an empty dict when there is no usable cache."""
-    opened = _open_npz(path, _ANALYSIS_KIND)
-    if opened is None:
-        return {}
-    header, archive = opened
+    with _open_npz(path, _ANALYSIS_KIND) as opened:
+        if opened is None:
+            return {}
+        return _read_analysis(path, *opened)
+
+
+def _read_analysis(path: Path, header: dict[str, Any], archive: Any) -> dict[str, AnalysedArticle]:
     try:
         if header.get("passages") != _PASSAGE_PARAMS:
             return {}
@@ -192,12 +205,13 @@ def save_index(path: Path, index: CorpusIndex, fingerprint: str) -> None:
 
 def load_index(path: Path, fingerprint: str) -> CorpusIndex | None:
     """The cached index if it was built from exactly `fingerprint`, else None."""
-    opened = _open_npz(path, _INDEX_KIND)
-    if opened is None:
-        return None
-    header, archive = opened
-    if header.get("fingerprint") != fingerprint:
-        return None
+    with _open_npz(path, _INDEX_KIND) as opened:
+        if opened is None or opened[0].get("fingerprint") != fingerprint:
+            return None
+        return _read_index(path, *opened)
+
+
+def _read_index(path: Path, header: dict[str, Any], archive: Any) -> CorpusIndex | None:
     try:
         article_start = archive["article_start"]
         n_passages, n_articles = int(article_start[-1]), len(article_start) - 1

@@ -20,3 +20,13 @@ def shared_corpus() -> Path:
     if not SHARED_CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
     return SHARED_CORPUS
+
+
+@pytest.fixture(scope="session")
+def sample_searcher():
+    """A searcher over the bundled sample corpus, built once in memory (no cache)."""
+    from corpus import default_corpus_dir
+    from retrieval import build_searcher
+
+    searcher, _, _ = build_searcher(default_corpus_dir(), None, progress=False)
+    return searcher

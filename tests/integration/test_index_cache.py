@@ -1,0 +1,162 @@
+"""The data-directory caches: reused when they fit, rebuilt when they do not, never fatal."""
+
+import io
+import shutil
+
+import numpy as np
+import pytest
+
+from corpus import CorpusError, default_corpus_dir
+from retrieval import IndexBuildError, build_searcher, cache_dir
+from retrieval import store as store_module
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    target = tmp_path / "corpus"
+    shutil.copytree(
+        default_corpus_dir(), target, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    return target
+
+
+def build(corpus, data):
+    return build_searcher(corpus, data, progress=False)
+
+
+def cache_files(corpus, data):
+    return cache_dir(data, corpus)
+
+
+NEW_ARTICLE = """---
+title: Hải quan Cà Mau triển khai phần mềm giám sát tàu cá xuất khẩu
+url: https://example.vn/hai-quan-ca-mau
+date: 2021-03-02
+source: example.vn
+---
+
+Cục Hải quan Cà Mau đưa vào dùng phần mềm giám sát tàu cá chở hàng xuất khẩu qua cảng Năm Căn.
+"""
+
+
+def test_first_build_fills_the_caches_and_the_second_reuses_them(corpus, tmp_path):
+    data = tmp_path / "data"
+    searcher, _, stats = build(corpus, data)
+    assert stats.analysed == stats.articles and not stats.index_from_cache
+    folder = cache_files(corpus, data)
+    assert {p.name for p in folder.iterdir()} == {"articles.json", "analysis.npz", "index.npz"}
+    again, _, stats = build(corpus, data)
+    assert stats.analysed == 0 and stats.reused == stats.articles and stats.index_from_cache
+    query = "kiểm tra sau thông quan"
+    assert [h.article_id for h in again.search(query)] == [
+        h.article_id for h in searcher.search(query)
+    ]
+
+
+def test_adding_changing_and_removing_articles_reanalyses_only_those(corpus, tmp_path):
+    data = tmp_path / "data"
+    build(corpus, data)
+    (corpus / "new.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    victim = sorted(corpus.glob("*.md"))[0]
+    victim.write_text(
+        victim.read_text(encoding="utf-8") + "\nMột đoạn bổ sung về tàu cá.\n", encoding="utf-8"
+    )
+    removed = sorted(corpus.glob("*.md"))[1]
+    removed.unlink()
+    searcher, _, stats = build(corpus, data)
+    assert stats.analysed == 2  # the new file and the changed one
+    assert not stats.index_from_cache
+    assert searcher.article("new.md") is not None
+    assert searcher.article(removed.name) is None
+    assert searcher.search("tàu cá Cà Mau", k=1)[0].article_id == "new.md"
+
+
+def test_an_old_searcher_keeps_serving_while_a_new_one_is_built(corpus, tmp_path):
+    data = tmp_path / "data"
+    old, _, _ = build(corpus, data)
+    before = [h.article_id for h in old.search("thuế giá trị gia tăng")]
+    (corpus / "new.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    new, _, _ = build(corpus, data)
+    assert [h.article_id for h in old.search("thuế giá trị gia tăng")] == before
+    assert old.article("new.md") is None and new.article("new.md") is not None
+
+
+@pytest.mark.parametrize("name", ["articles.json", "analysis.npz", "index.npz"])
+@pytest.mark.parametrize("damage", [b"", b"not a cache at all", b"PK\x03\x04broken zip"])
+def test_a_damaged_cache_is_rebuilt_not_fatal(corpus, tmp_path, name, damage):
+    data = tmp_path / "data"
+    reference, _, _ = build(corpus, data)
+    (cache_files(corpus, data) / name).write_bytes(damage)
+    searcher, _, stats = build(corpus, data)
+    assert stats.indexed == len(reference.articles)
+    assert (
+        searcher.search("hóa đơn điện tử", k=1)[0].article_id
+        == reference.search("hóa đơn điện tử", k=1)[0].article_id
+    )
+    # and the next start finds a healthy cache again
+    _, _, stats = build(corpus, data)
+    assert stats.analysed == 0 and stats.index_from_cache
+
+
+def test_a_foreign_or_outdated_cache_is_ignored(corpus, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    build(corpus, data)
+    folder = cache_files(corpus, data)
+    buffer = io.BytesIO()
+    np.savez(buffer, header=np.frombuffer(b'{"kind": "someone-else", "format": 1}', np.uint8))
+    (folder / "analysis.npz").write_bytes(buffer.getvalue())
+    _, _, stats = build(corpus, data)
+    assert stats.analysed == stats.articles
+    monkeypatch.setattr(store_module, "ANALYZER_VERSION", store_module.ANALYZER_VERSION + 1)
+    _, _, stats = build(corpus, data)
+    assert stats.analysed == stats.articles  # another analyser version: everything again
+
+
+def test_writes_leave_no_temporary_files(corpus, tmp_path):
+    data = tmp_path / "data"
+    build(corpus, data)
+    (corpus / "new.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    build(corpus, data)
+    leftovers = [p.name for p in cache_files(corpus, data).iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_an_interrupted_write_keeps_the_old_cache(corpus, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    build(corpus, data)
+    index_file = cache_files(corpus, data) / "index.npz"
+    before = index_file.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk full")
+
+    (corpus / "new.md").write_text(NEW_ARTICLE, encoding="utf-8")
+    monkeypatch.setattr("numpy.savez", crash)
+    searcher, _, _ = build(corpus, data)  # serves, only the cache write failed
+    assert searcher.article("new.md") is not None
+    assert index_file.read_bytes() == before
+
+
+def test_unwritable_data_dir_still_serves(corpus, tmp_path):
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("x")
+    searcher, _, _ = build(corpus, blocked / "data")
+    assert searcher.search("hải quan Hải Phòng", k=1)
+
+
+def test_missing_or_empty_corpus_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="not found"):
+        build(tmp_path / "nope", None)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusError, match=r"no \.md"):
+        build(tmp_path / "empty", None)
+
+
+def test_corpus_where_no_article_has_text_is_an_index_error(tmp_path):
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "broken.md").write_bytes(b"\x00\x01")
+    (tmp_path / "c" / "a.md").write_text(
+        "Chỉ có tiêu đề\n=====\n\n[:gift:x:gift:](https://example.vn/a)\n", encoding="utf-8"
+    )
+    with pytest.raises(IndexBuildError):
+        build(tmp_path / "c", None)

@@ -1,0 +1,68 @@
+"""Our BM25 arithmetic against rank_bm25, the reference implementation."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rank_bm25 import BM25Okapi
+
+from retrieval.bm25 import idf
+from retrieval.index import Bm25Params, FieldIndex
+
+WORDS = [f"w{i}" for i in range(30)]
+documents = st.lists(
+    st.lists(st.sampled_from(WORDS), min_size=1, max_size=25), min_size=3, max_size=40
+)
+
+
+def our_scores(corpus, query, params):
+    vocab = {}
+    units, keys = [], []
+    for unit, doc in enumerate(corpus):
+        for token in doc:
+            units.append(unit)
+            keys.append(vocab.setdefault(token, len(vocab)))
+    field = FieldIndex.build(
+        np.array(units, np.int32), np.array(keys, np.int64), len(corpus), params
+    )
+    counts = {}
+    for token in query:
+        if token in vocab:
+            counts[vocab[token]] = counts.get(vocab[token], 0) + 1
+    scores = np.zeros(len(corpus), np.float32)
+    field.add_scores(
+        scores, np.array(list(counts), np.int64), np.array(list(counts.values()), np.float32)
+    )
+    return scores
+
+
+@settings(max_examples=60, deadline=None)
+@given(documents, st.lists(st.sampled_from(WORDS), min_size=1, max_size=6))
+def test_okapi_variant_reproduces_rank_bm25(corpus, query):
+    reference = BM25Okapi(corpus, k1=1.5, b=0.75, epsilon=0.25)
+    ours = our_scores(corpus, query, Bm25Params(k1=1.5, b=0.75, idf="okapi"))
+    assert np.allclose(ours, reference.get_scores(query), rtol=1e-5, atol=1e-5)
+
+
+def test_okapi_floor_gives_common_words_more_weight_than_rarer_ones():
+    # The reason we index with the Lucene idf: with Okapi's epsilon floor a word in 97 %
+    # of the units can outweigh one in 40 %.
+    df = np.array([970, 400, 49, *[1] * 50])  # a realistic vocabulary: mostly rare words
+    okapi = idf(df, 1000, "okapi")
+    lucene = idf(df, 1000, "lucene")
+    assert okapi[0] > okapi[1]
+    assert np.all(np.diff(lucene) >= 0)
+    assert np.all(lucene > 0)
+
+
+def test_unknown_idf_variant_is_a_clear_error():
+    with pytest.raises(ValueError, match="lucene"):
+        idf(np.array([1]), 10, "bm25x")
+
+
+def test_too_common_terms_can_be_left_out():
+    corpus = [["a", "b"], ["a", "c"], ["a", "d"], ["e"]]
+    keep_all = our_scores(corpus, ["a", "b"], Bm25Params())
+    pruned = our_scores(corpus, ["a", "b"], Bm25Params(max_df_ratio=0.5))
+    assert keep_all[1] > 0 and pruned[1] == 0  # "a" is in 3 of 4 units
+    assert pruned[0] > 0  # "b" still counts

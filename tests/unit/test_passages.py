@@ -1,0 +1,55 @@
+from corpus import Article
+from retrieval.passages import MAX_CHARS, split_passages
+
+
+def article(paragraphs, summary=""):
+    return Article(
+        id="a.md",
+        title="Tiêu đề bài viết",
+        source_url="https://example.vn/a",
+        paragraphs=tuple(paragraphs),
+        content_hash="x",
+        summary=summary,
+    )
+
+
+SENTENCE = "Cục Hải quan tỉnh đã kiểm tra lô hàng nhập khẩu và phát hiện sai phạm về khai báo."
+
+
+def para(n):
+    return " ".join([SENTENCE] * n)
+
+
+def test_short_lines_join_the_paragraph_that_follows():
+    passages = split_passages(article(["Vụ việc điển hình:", para(2)]))
+    assert len(passages) == 1
+    assert passages[0].text.startswith("Vụ việc điển hình:\n")
+
+
+def test_title_and_credit_lines_are_never_passages():
+    passages = split_passages(article([para(2), "Ảnh: Minh Anh", "Theo TTXVN", para(2)]))
+    texts = [p.text for p in passages]
+    assert all("Ảnh:" not in t and "TTXVN" not in t for t in texts)
+    assert all(t != "Tiêu đề bài viết" for t in texts)
+
+
+def test_long_paragraph_is_cut_at_sentence_ends():
+    passages = split_passages(article([para(30)]))
+    assert len(passages) > 1
+    assert all(len(p.text) <= MAX_CHARS for p in passages)
+    assert all(p.text.endswith(".") for p in passages)
+    assert " ".join(p.text for p in passages) == para(30)
+
+
+def test_summary_comes_first_unless_the_body_repeats_it():
+    summary = "Tóm tắt: hải quan thu ngân sách vượt chỉ tiêu trong năm qua nhờ nhiều giải pháp."
+    first = split_passages(article([para(2)], summary))[0].text
+    assert first.startswith(summary + "\n")  # a short summary joins the first paragraph
+    repeated = split_passages(article([summary, para(2)], summary))
+    assert sum(p.text.count(summary) for p in repeated) == 1
+
+
+def test_ordinals_and_ids():
+    passages = split_passages(article([para(3), para(3)]))
+    assert [p.ordinal for p in passages] == list(range(len(passages)))
+    assert {p.article_id for p in passages} == {"a.md"}
