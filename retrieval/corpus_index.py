@@ -63,7 +63,7 @@ class CorpusIndex:
         id_vocab: dict[str, int] = {}
         token_parts: list[npt.NDArray[np.int32]] = []
         joined_parts: list[npt.NDArray[np.bool_]] = []
-        lengths: list[npt.NDArray[np.int32]] = []
+        offsets: list[npt.NDArray[np.int32]] = []
         id_units: list[int] = []
         id_keys: list[int] = []
         unit = 0
@@ -79,7 +79,7 @@ class CorpusIndex:
                 mappings[id(article.vocab)] = local
             token_parts.append(local[article.tokens] if len(article.tokens) else article.tokens)
             joined_parts.append(article.joined)
-            lengths.append(np.diff(article.offsets).astype(np.int32))
+            offsets.append(article.offsets)
             for terms in article.ids:
                 for term in terms:
                     id_units.append(unit)
@@ -93,7 +93,8 @@ class CorpusIndex:
         tokens = np.concatenate(token_parts) if token_parts else np.zeros(0, np.int32)
         del token_parts
         joined = np.concatenate(joined_parts) if joined_parts else np.zeros(0, np.bool_)
-        unit_lengths = np.concatenate(lengths) if lengths else np.zeros(0, np.int32)
+        unit_lengths = _unit_lengths(offsets)
+        del offsets
         is_title = np.zeros(len(unit_lengths), np.bool_)
         title_units = np.cumsum([len(a.offsets) - 1 for a in analysed]) - 1
         is_title[title_units] = True
@@ -161,6 +162,18 @@ class CorpusIndex:
             a, b = self.vocab.get(first), self.vocab.get(second)
             return None if a is None or b is None else (a << self.vocab_bits) | b
         return self.vocab.get(term)
+
+
+def _unit_lengths(offsets: Sequence[npt.NDArray[np.int32]]) -> npt.NDArray[np.int32]:
+    """Token count of every unit of every article, from the articles' offset arrays, in
+    three numpy calls rather than one per article."""
+    if not offsets:
+        return np.zeros(0, np.int32)
+    joined = np.concatenate(offsets).astype(np.int64)
+    steps = np.diff(joined)
+    # The step from one article's last offset to the next article's 0 is not a unit.
+    boundaries = np.cumsum([len(o) for o in offsets])[:-1] - 1
+    return np.delete(steps, boundaries).astype(np.int32)
 
 
 def _field_keys(

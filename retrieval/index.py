@@ -64,7 +64,9 @@ class Postings:
         if not len(combined):
             return cls(n_units, combined, np.zeros(0, np.int32), np.zeros(0, np.float32))
         starts = np.flatnonzero(np.concatenate(([True], combined[1:] != combined[:-1])))
-        tf = np.diff(np.append(starts, len(combined))).astype(np.float32)
+        tf = np.empty(len(starts), np.float32)
+        tf[:-1] = np.diff(starts)
+        tf[-1] = len(combined) - starts[-1]
         pairs = combined[starts]
         del combined, starts
         units = (pairs & ((1 << unit_bits) - 1)).astype(np.int32)
@@ -122,8 +124,11 @@ class FieldIndex:
         else:
             column_starts = np.zeros(0, np.int64)
         column_keys = keys[column_starts]
-        df = np.diff(np.append(column_starts, len(units)))
-        lengths = np.bincount(units, weights=tf, minlength=n_units)
+        df = np.empty(len(column_starts), np.int64)
+        if len(df):
+            df[:-1] = np.diff(column_starts)
+            df[-1] = len(units) - column_starts[-1]
+        lengths = np.bincount(units, weights=tf, minlength=n_units).astype(np.float32)
         if params.max_df_ratio < 1.0 and len(df):
             keep_column = df <= params.max_df_ratio * n_units
             keep = np.repeat(keep_column, df)
@@ -133,15 +138,8 @@ class FieldIndex:
         average = float(lengths.mean()) if n_units and lengths.mean() > 0 else 1.0
         term_idf = idf(df, n_units, params.idf) if len(df) else np.zeros(0)
         weights = term_frequency_weights(tf, lengths[units], average, params.k1, params.b)
-        weights *= np.repeat(term_idf, df)
-        return cls(
-            n_units,
-            column_keys,
-            indptr,
-            units,
-            weights.astype(np.float32),
-            term_idf.astype(np.float32),
-        )
+        weights *= np.repeat(term_idf.astype(np.float32), df)
+        return cls(n_units, column_keys, indptr, units, weights, term_idf.astype(np.float32))
 
     def columns(self, term_keys: Int64Array) -> Int64Array:
         """Column of each key, or -1 for keys the field has never seen."""
