@@ -81,14 +81,17 @@ def best_sentence(text: str, matches: Matches) -> tuple[int, int]:
     spans = split_sentences(text)
     if not spans:
         return (0, len(text))
-    units, forms, weight = matches.units, matches.forms, matches.weights
-    best_span, best_score = spans[0], -1.0
-    for start, end in spans:
-        seen: dict[str, float] = {}
-        for unit, form, value in zip(units, forms, weight, strict=True):
-            if start <= unit.start < end and value > seen.get(form, 0.0):
-                seen[form] = value
-        score = sum(seen.values())
-        if score > best_score:
-            best_span, best_score = (start, end), score
-    return best_span
+    ends = [end for _, end in spans]
+    best: dict[str, float] = {}
+    scores = [0.0] * len(spans)
+    current = 0
+    for unit, form, value in zip(matches.units, matches.forms, matches.weights, strict=True):
+        while current < len(spans) - 1 and unit.start >= ends[current]:
+            scores[current] = sum(best.values())
+            best = {}
+            current += 1
+        if value > best.get(form, 0.0):
+            best[form] = value
+    scores[current] = sum(best.values())
+    top = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    return spans[top]

@@ -9,8 +9,8 @@ tuned to single questions:
   its title (more title weight let headlines with the question's topic words win);
 - bigrams weigh half a unigram: they reward phrases without drowning single rare words;
 - an accented question uses the accented fields and the folded ones at 0.3 (typos and
-  missing marks still count a little); a question without any diacritics uses only the
-  folded fields, where "hai quan" can match "hải quan";
+  missing marks still count a little, at article level); a question without any
+  diacritics uses only the folded fields, where "hai quan" can match "hải quan";
 - a document identifier (``#39/2018/tt-btc``) weighs three unigrams: asking for a number
   must find that document first.
 """
@@ -41,6 +41,9 @@ class RankingConfig:
 
     field_weights: dict[str, float] = field(default_factory=_field_weights)
     folded_weight_when_accented: float = 0.3
+    # ...at article and title level only: which paragraph answers an accented question
+    # is decided by its accented words (dev MRR 0.949 -> 0.954, and 0.5 ms less a query).
+    folded_passages_when_accented: bool = False
     title_weight: float = 0.2
     article_weight: float = 1.0
     passage_bm25: Bm25Params = _PASSAGE_BM25

@@ -66,6 +66,7 @@ class _Query:
     terms: Terms
     keys: QueryKeys
     weights: dict[str, float]
+    passage_weights: dict[str, float]
     words: QueryWords
     coverage_keys: npt.NDArray[np.int64]
     coverage_weights: npt.NDArray[np.float32]
@@ -144,6 +145,11 @@ class Searcher:
             weights["fold2"] *= self.config.folded_weight_when_accented
         else:
             weights["acc"] = weights["acc2"] = 0.0
+        passage_weights = dict(weights)
+        if accented:
+            passage_weights["fold"] = passage_weights["fold2"] = (
+                weights["fold"] if self.config.folded_passages_when_accented else 0.0
+            )
         keys = self.index.query_keys(terms)
         coverage_keys, coverage_weights, information = self._information(terms)
         rarest = float(np.log1p((self.index.n_articles + 0.5) / 0.5))
@@ -156,6 +162,7 @@ class Searcher:
             terms,
             keys,
             weights,
+            passage_weights,
             self._words(terms, keys, accented),
             coverage_keys,
             coverage_weights,
@@ -230,7 +237,10 @@ class Searcher:
             weight = query.weights[name]
             if weight == 0 or not len(keys):
                 continue
-            levels["passage"][name].add_scores(passage_scores, keys, counts * weight)
+            if query.passage_weights[name]:
+                levels["passage"][name].add_scores(
+                    passage_scores, keys, counts * query.passage_weights[name]
+                )
             levels["title"][name].add_scores(
                 article_scores, keys, counts * (weight * self.config.title_weight)
             )
@@ -303,7 +313,7 @@ class Searcher:
         levels = self.index.levels
         discount = 1.0 - self.config.title_term_factor
         for name, (keys, counts) in query.keys.items():
-            weight = query.weights[name]
+            weight = query.passage_weights[name]
             if weight == 0 or not len(keys):
                 continue
             in_title = levels["title"][name].units_contain(keys, position)
