@@ -67,8 +67,8 @@ def load_corpus(
 ) -> LoadReport:
     """Read every article under `root`.
 
-    With a `cache`, a file whose bytes were parsed before is not parsed again, and the
-    cache is saved afterwards (holding exactly the articles of this scan).
+    With a `cache`, a file whose bytes were parsed before is not parsed again; the
+    caller decides when to `save` it (it then holds exactly the articles of this scan).
 
     Raises:
         CorpusError: `root` is missing, not a directory, or holds no ``.md`` file at all.
@@ -93,8 +93,6 @@ def load_corpus(
         if cache is not None and cached is None:
             cache.put(article)
         articles.append(article)
-    if cache is not None:
-        cache.save()
     for item in skipped:
         logger.warning("skipped %s: %s", item.path, item.reason)
     return LoadReport(root=str(root), articles=tuple(articles), skipped=tuple(skipped))

@@ -5,7 +5,13 @@ and the immutable `Searcher` / `Hit` values. Nothing here knows about Telegram.
 """
 
 from retrieval.analyzer import ANALYZER_VERSION, analyze
-from retrieval.build import BuildStats, build_searcher, cache_dir, default_data_dir
+from retrieval.build import (
+    BuildStats,
+    build_searcher,
+    cache_dir,
+    default_data_dir,
+    flush_cache_writes,
+)
 from retrieval.errors import IndexBuildError, RetrievalError
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.searcher import MAX_QUERY_CHARS, Hit, Searcher
@@ -24,4 +30,5 @@ __all__ = [
     "build_searcher",
     "cache_dir",
     "default_data_dir",
+    "flush_cache_writes",
 ]

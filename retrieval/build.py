@@ -13,14 +13,15 @@ analyses everything on all CPU cores with a progress bar when run on a terminal.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,13 @@ from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.searcher import Searcher
 from retrieval.store import load_analysis, load_index, save_analysis, save_index
 
-__all__ = ["BuildStats", "build_searcher", "cache_dir", "default_data_dir"]
+__all__ = [
+    "BuildStats",
+    "build_searcher",
+    "cache_dir",
+    "default_data_dir",
+    "flush_cache_writes",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +91,7 @@ def build_searcher(
     config: RankingConfig = DEFAULT_RANKING,
     progress: bool | None = None,
     workers: int | None = None,
+    wait_for_cache: bool = True,
 ) -> tuple[Searcher, LoadReport, BuildStats]:
     """Load or build everything needed to search `corpus`.
 
@@ -93,12 +101,16 @@ def build_searcher(
         config: ranking knobs (the BM25 ones are part of the index cache key).
         progress: show a progress bar while analysing; None means "if stderr is a terminal".
         workers: processes for analysing; None means all CPU cores.
+        wait_for_cache: write the caches before returning; with False they are written
+            by a background thread (see `flush_cache_writes`), so a reload serves a
+            second or two sooner. Either way a write is atomic.
 
     Raises:
         CorpusError: the corpus directory is missing or empty.
         IndexBuildError: no article has any text to index.
     """
     timings: dict[str, float] = {}
+    writes: list[Callable[[], None]] = []
     started = time.perf_counter()
     folder = None
     if isinstance(corpus, LoadReport):
@@ -109,6 +121,8 @@ def build_searcher(
         folder = cache_dir(data_dir, corpus) if data_dir is not None else None
         article_cache = ArticleCache(folder / "articles.json") if folder else None
         report = load_corpus(corpus, cache=article_cache)
+        if article_cache is not None:
+            writes.append(article_cache.save)
     timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -120,7 +134,7 @@ def build_searcher(
     analysis = {**cached, **fresh}
     current = {a.content_hash: analysis[a.content_hash] for a in report.articles}
     if folder and (fresh or len(current) != len(cached)):
-        _try(save_analysis, folder / "analysis.npz", current)
+        writes.append(functools.partial(save_analysis, folder / "analysis.npz", current))
     timings["analyse"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -137,9 +151,16 @@ def build_searcher(
     if index is None:
         index = CorpusIndex.build(analysed, config.bm25_params())
         if folder:
-            _try(save_index, folder / "index.npz", index, fingerprint)
+            writes.append(functools.partial(save_index, folder / "index.npz", index, fingerprint))
     searcher = Searcher.from_analysed(articles, analysed, index, config)
     timings["index"] = time.perf_counter() - started
+    if writes:
+        started = time.perf_counter()
+        if wait_for_cache:
+            _write_caches(writes)
+            timings["cache"] = time.perf_counter() - started
+        else:
+            _WRITER.submit(_write_caches, writes)
 
     stats = BuildStats(
         articles=len(report.articles),
@@ -203,9 +224,20 @@ def _fingerprint(articles: Sequence[Article], config: RankingConfig) -> str:
     return digest.hexdigest()
 
 
-def _try(action: object, *args: object) -> None:
-    """Write a cache; a failure (read-only disk, full disk) costs speed next time, no more."""
-    try:
-        action(*args)  # type: ignore[operator]
-    except OSError as exc:
-        logger.warning("could not write cache: %s", exc)
+# One thread writes caches in the order builds finish; a later build's files replace an
+# earlier one's, never the other way round.
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="haiquan-cache")
+
+
+def flush_cache_writes(timeout: float | None = None) -> None:
+    """Wait until caches handed to the background writer are on disk."""
+    _WRITER.submit(lambda: None).result(timeout=timeout)
+
+
+def _write_caches(writes: Sequence[Callable[[], None]]) -> None:
+    """Write caches; a failure (read-only or full disk) costs speed next time, no more."""
+    for write in writes:
+        try:
+            write()
+        except OSError as exc:
+            logger.warning("could not write cache: %s", exc)
