@@ -123,45 +123,58 @@ def syllables(text: str) -> list[Syllable]:
         lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     if "/" not in text:
         return _plain_syllables(lower)
-    # Special spans first: "C/O" and friends replace their tokens, document numbers keep
-    # their letters as codes (no expansion), dates become one "day/month" syllable.
-    specials: list[tuple[int, int, tuple[str, ...]]] = []
-    for pattern, value in _PHRASE_PATTERNS:
-        specials.extend((m.start(), m.end(), tuple(value.split())) for m in pattern.finditer(text))
+    # Special spans: "C/O" and friends replace their tokens, document numbers keep their
+    # letters as codes (no expansion), dates become one "day/month" syllable.
+    specials = sorted(
+        (m.start(), m.end(), tuple(value.split()))
+        for pattern, value in _PHRASE_PATTERNS
+        for m in pattern.finditer(text)
+    )
     codes = [m.span() for m in _DOCUMENT_CODE.finditer(text)]
-    spans: list[tuple[int, int, tuple[str, ...] | None]] = list(specials)
+    result: list[Syllable] = []
+    previous_end = -1
+    special = code = 0
     for match in _TOKEN.finditer(lower):
         start, end = match.span()
-        if specials and any(start < s_end and s_start < end for s_start, s_end, _ in specials):
+        while special < len(specials) and specials[special][1] <= start:
+            special += 1
+        if special < len(specials) and specials[special][0] < end:
+            s_start, s_end, parts = specials[special]
+            if s_start >= previous_end:  # first token inside it: emit the phrase once
+                previous_end = _emit(result, lower, previous_end, s_start, s_end, parts)
             continue
+        while code < len(codes) and codes[code][1] <= start:
+            code += 1
+        token = lower[start:end]
         if match.lastgroup == "date":
             # "28/11/2020" -> "28/11" "2020": a day is a strong cue, typed with or without year.
             day_month = f"{int(match.group('day'))}/{int(match.group('month'))}"
             year = match.group("year")
-            spans.append((start, end, (day_month, year) if year else (day_month,)))
-        elif codes and any(c_start <= start and end <= c_end for c_start, c_end in codes):
-            spans.append((start, end, (lower[start:end],)))
+            parts = (day_month, year) if year else (day_month,)
+        elif code < len(codes) and codes[code][0] <= start and end <= codes[code][1]:
+            parts = (token,)
         else:
-            spans.append((start, end, None))
-    if specials:
-        spans.sort()
-    result: list[Syllable] = []
-    previous_end = -1
-    for start, end, expansion in spans:
-        joined = previous_end >= 0 and (
-            previous_end == start or lower[previous_end:start].isspace()
-        )
-        previous_end = end
-        if expansion is None:
-            token = lower[start:end]
-            if len(token) <= _LONGEST_ABBREVIATION:
-                expansion = _EXPANSIONS_FOLDED.get(token)
-            if expansion is None:
-                result.append(Syllable(token, start, end, joined))
-                continue
-        for index, part in enumerate(expansion):
-            result.append(Syllable(part, start, end, joined if index == 0 else True))
+            expansion = (
+                _EXPANSIONS_FOLDED.get(token) if len(token) <= _LONGEST_ABBREVIATION else None
+            )
+            parts = expansion or (token,)
+        previous_end = _emit(result, lower, previous_end, start, end, parts)
     return result
+
+
+def _emit(
+    result: list[Syllable],
+    lower: str,
+    previous_end: int,
+    start: int,
+    end: int,
+    parts: tuple[str, ...],
+) -> int:
+    """Append the syllables `parts` for the span start:end; returns the new end."""
+    joined = previous_end >= 0 and (previous_end == start or lower[previous_end:start].isspace())
+    for index, part in enumerate(parts):
+        result.append(Syllable(part, start, end, joined if index == 0 else True))
+    return end
 
 
 def _plain_syllables(lower: str) -> list[Syllable]:

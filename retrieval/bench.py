@@ -182,4 +182,13 @@ def _rank_bm25_timings(
         started = time.perf_counter()
         reference.get_scores(tokens)
         timings.append(time.perf_counter() - started)
-    return build, timings, _peak_rss_mib()
+    return build, timings, _own_peak_rss_mib()
+
+
+def _own_peak_rss_mib() -> float:
+    """Peak RSS of this process since it started (getrusage also counts a forked parent)."""
+    with Path("/proc/self/status").open(encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return _peak_rss_mib()

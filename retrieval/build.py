@@ -33,6 +33,7 @@ from retrieval.analysis import AnalysedArticle, analyse_article
 from retrieval.analyzer import ANALYZER_VERSION
 from retrieval.corpus_index import CorpusIndex
 from retrieval.errors import IndexBuildError
+from retrieval.memory import release_unused_memory
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.searcher import Searcher
 from retrieval.store import load_analysis, load_index, save_analysis, save_index
@@ -153,6 +154,9 @@ def build_searcher(
         if folder:
             writes.append(functools.partial(save_index, folder / "index.npz", index, fingerprint))
     searcher = Searcher.from_analysed(articles, analysed, index, config)
+    n_fresh = len(fresh)
+    del cached, fresh, analysis, pairs
+    release_unused_memory()
     timings["index"] = time.perf_counter() - started
     if writes:
         started = time.perf_counter()
@@ -167,7 +171,7 @@ def build_searcher(
         indexed=len(articles),
         passages=index.n_passages,
         skipped=len(report.skipped),
-        analysed=len(fresh),
+        analysed=n_fresh,
         reused=len(report.articles) - len(missing),
         index_from_cache=from_cache,
         seconds=timings,
@@ -241,3 +245,4 @@ def _write_caches(writes: Sequence[Callable[[], None]]) -> None:
             write()
         except OSError as exc:
             logger.warning("could not write cache: %s", exc)
+    release_unused_memory()
