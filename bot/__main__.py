@@ -12,8 +12,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.cli import add_bot_commands
+from bot.errors import BotError
+from bot.logs import configure_logging, redact
 from corpus.cli import add_corpus_commands
 from corpus.errors import CorpusError
+from retrieval.cli import add_retrieval_commands
+from retrieval.errors import RetrievalError
 
 __all__ = ["build_parser", "main"]
 
@@ -29,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_corpus_commands(subparsers)
+    add_retrieval_commands(subparsers)
+    add_bot_commands(subparsers)
     return parser
 
 
@@ -36,11 +43,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; returns the process exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # `run` is a service: its lifecycle lines (INFO) show by default.
+    verbosity = args.verbose + (1 if getattr(args, "default_log_level", "") == "info" else 0)
+    configure_logging((logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)])
     try:
         return int(args.handler(args))
-    except (CorpusError, OSError) as exc:
+    except BotError as exc:
+        sys.stderr.write(f"haiquan-bot: error: {redact(str(exc))}\n")
+        return exc.exit_status
+    except (CorpusError, RetrievalError, OSError) as exc:
         sys.stderr.write(f"haiquan-bot: error: {exc}\n")
         return 2
     except KeyboardInterrupt:

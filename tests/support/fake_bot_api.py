@@ -110,6 +110,13 @@ def _decoded(raw: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class FakeBotAPI(ChatAndQueryMethods):
     """The fake server; use ``async with FakeBotAPI() as fake`` inside the test's event loop."""
 
@@ -178,6 +185,8 @@ class FakeBotAPI(ChatAndQueryMethods):
         if self._runner is None:
             return
         self._closing = True
+        for _, _, release in self.stalls:
+            release.set()
         self._notify_updates()
         now = time.monotonic()
         for query in self.queries.values():
@@ -199,6 +208,16 @@ class FakeBotAPI(ChatAndQueryMethods):
     def flood(self, chat_id: int, retry_after: int = 3, times: int = 1) -> None:
         """The next ``times`` sends to ``chat_id`` answer 429 with ``retry_after``."""
         self.floods[chat_id] = [retry_after, times]
+
+    def stall(self, method: str, chat_id: int | None = None) -> asyncio.Event:
+        """Hold every call of ``method`` (for ``chat_id``, or for any chat) until the returned
+        event is set: a Telegram that is slow for one chat. :meth:`close` releases all."""
+        canonical = self._canonical.get(method.lower())
+        if canonical is None:
+            raise ValueError(f"{method} is not a Bot API method")
+        release = asyncio.Event()
+        self.stalls.append((canonical, chat_id, release))
+        return release
 
     def fail_next(self, method: str, status: int, description: str, times: int = 1,
                   parameters: dict | None = None) -> None:
@@ -315,6 +334,9 @@ class FakeBotAPI(ChatAndQueryMethods):
         return web.json_response({"ok": True, "result": result})
 
     async def _call(self, method: str, raw: dict[str, Any]) -> Any:
+        for stalled, chat_id, release in self.stalls:
+            if stalled == method and chat_id in (None, _int_or_none(raw.get("chat_id"))):
+                await release.wait()
         if rules := self.fail_rules.get(method):
             status, description, parameters = rules.pop(0)
             raise ApiError(status, description, parameters)

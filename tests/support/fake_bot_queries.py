@@ -17,6 +17,7 @@ from support.fake_bot_text import bad_request, check_reply_markup, prepare_text
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 MAX_INLINE_RESULTS = 50
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _SCOPES = frozenset({
     "default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
     "chat_administrators", "chat_member",
@@ -231,9 +232,13 @@ class ChatAndQueryMethods(MessageMethods):
         url = p.str("url") or ""
         if url and not url.startswith("https://"):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = p.str("secret_token")
+        if secret is not None and not _SECRET_TOKEN.fullmatch(secret):
+            raise bad_request("secret token contains unallowed characters")
         if p.bool("drop_pending_updates"):
             self.pending_updates.clear()
         self.webhook_url = url
+        self.webhook_secret = (secret or "") if url else ""
         self._notify_updates()
         return True
 
@@ -241,6 +246,7 @@ class ChatAndQueryMethods(MessageMethods):
         if p.bool("drop_pending_updates"):
             self.pending_updates.clear()
         self.webhook_url = ""
+        self.webhook_secret = ""
         return True
 
     def m_getWebhookInfo(self, p: Params) -> dict:

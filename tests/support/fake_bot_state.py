@@ -21,7 +21,7 @@ ALL_UPDATE_TYPES = (
     "message_reaction", "message_reaction_count", "inline_query", "chosen_inline_result",
     "callback_query", "shipping_query", "pre_checkout_query", "purchased_paid_media", "poll",
     "poll_answer", "my_chat_member", "chat_member", "chat_join_request", "chat_boost",
-    "removed_chat_boost",
+    "removed_chat_boost", "managed_bot", "guest_message",
 )
 # Telegram's default when allowed_updates was never set or set to [].
 DEFAULT_UPDATE_TYPES = tuple(
@@ -224,6 +224,9 @@ class FakeState:
         self.rejected: list[Rejection] = []
         self.filtered_updates: list[tuple[dict, str]] = []
         self.webhook_url = ""
+        self.webhook_secret = ""  # what Telegram sends as X-Telegram-Bot-Api-Secret-Token
+        # (method, chat id or None, release): calls wait until release is set (see stall).
+        self.stalls: list[tuple[str, int | None, asyncio.Event]] = []
         self.privacy_mode = True
         self.floods: dict[int, list[int]] = {}  # chat id -> [retry_after, remaining times]
         self.fail_rules: dict[str, list[tuple[int, str, dict | None]]] = {}

@@ -178,14 +178,18 @@ class UpdateInjector(FakeState):
 
     # -- queries -------------------------------------------------------------------------------
     def press_button(self, chat_id: int, message_id: int, data: str,
-                     user_id: int | None = None) -> str:
-        """A user presses an inline button of a bot message; returns the callback query id."""
+                     user_id: int | None = None, *, forged: bool = False) -> str:
+        """A user presses an inline button of a bot message; returns the callback query id.
+
+        ``forged=True`` sends ``data`` although no button of the message carries it, as a
+        modified client can (Telegram does not check callback data against the keyboard).
+        """
         message = self.find_message(chat_id, message_id)
         if message is None or message.get("from", {}).get("id") != self.bot_id:
             raise ValueError(f"the bot has no message {message_id} in chat {chat_id}")
         buttons = [b for row in message.get("reply_markup", {}).get("inline_keyboard", [])
                    for b in row]
-        if data not in [b.get("callback_data") for b in buttons]:
+        if not forged and data not in [b.get("callback_data") for b in buttons]:
             raise ValueError(f"message {message_id} has no button with callback_data {data!r}")
         chat = self.chats[chat_id]
         user = self._sender(chat, user_id)

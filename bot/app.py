@@ -1,0 +1,178 @@
+"""The composition root: the one place that knows every handler and every service.
+
+`build_application` is used unchanged by ``haiquan-bot run`` and by the end-to-end tests
+(which point ``TELEGRAM_API_BASE_URL`` at a local fake Bot API); `running` starts and
+stops it the same way for both.
+
+Handler order matters (the first match in a group wins): commands, then questions, then
+edits, then the hints for unknown commands and non-text messages in private chats.
+Everything else -- channel posts, group chatter, other bots' commands -- matches nothing
+and is ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.buttons import press_button
+from bot.commands import explain_not_text, explain_unknown_command, show_help, start
+from bot.concurrency import PerChatUpdateProcessor
+from bot.config import Settings
+from bot.error_handler import report_error
+from bot.inline import answer_inline_query
+from bot.menus import register_menus
+from bot.questions import (
+    answer_edited,
+    answer_group_message,
+    answer_private_text,
+    ask_command,
+    move_migrated_chat,
+)
+from bot.state import BotState, Context, Services
+from bot.triggers import ASK_COMMAND
+
+__all__ = ["ALLOWED_UPDATES", "build_application", "running", "startup"]
+
+logger = logging.getLogger(__name__)
+
+# What the bot handles (channel posts only to ignore them safely); my_chat_member is for
+# the subscriptions follow-up (the bot added to or removed from a group).
+ALLOWED_UPDATES = [
+    Update.MESSAGE, Update.EDITED_MESSAGE, Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST,
+    Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER,
+]
+MAX_CONCURRENT_UPDATES = 256
+
+
+def cache_missing_sniffio() -> None:
+    """Make a missing ``sniffio`` a cheap, cached miss for httpcore.
+
+    httpcore 1.0.x imports ``sniffio`` each time it sets up a lock, i.e. several times per
+    Bot API request; since anyio 4.11 no longer pulls it in, the import fails every time
+    and Python does not cache failed imports: a search of ``sys.path`` per call, about a
+    third of the bot's CPU under load (encode/httpcore discussion 1102, PR 1103). A
+    ``None`` in ``sys.modules`` makes the import fail at once. No effect when sniffio is
+    installed.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+def build_application(settings: Settings, services: Services) -> Application:
+    """The bot: handlers, typed ``bot_data`` bound to `services`, HTML defaults, limits.
+
+    The rate limiter keeps each group under Telegram's 20 messages a minute and retries
+    flood-controlled requests after ``retry_after``; it sets no global rate, since replies
+    to many users at once are what the bot is for.
+    """
+    cache_missing_sniffio()
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .context_types(ContextTypes(context=CallbackContext, bot_data=BotState))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .build()
+    )
+    app.bot_data.bind(services)
+
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    new = filters.UpdateType.MESSAGE
+    app.add_handlers([
+        CommandHandler("start", start, filters=new),
+        CommandHandler("help", show_help, filters=new),
+        CommandHandler(ASK_COMMAND, ask_command, filters=new & (private | groups)),
+        MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, answer_private_text),
+        MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, answer_group_message),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & (private | groups),
+                       answer_edited),
+        MessageHandler(filters.StatusUpdate.MIGRATE, move_migrated_chat),
+        MessageHandler(new & private & filters.COMMAND, explain_unknown_command),
+        MessageHandler(new & private & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                       explain_not_text),
+        CallbackQueryHandler(press_button),
+        InlineQueryHandler(answer_inline_query),
+    ])
+    app.add_error_handler(report_error)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_purge_answers, interval=dt.timedelta(days=1),
+                                    first=dt.timedelta(days=1), name="purge answers")
+    return app
+
+
+async def _purge_answers(context: Context) -> None:
+    """Forget answers past their retention (their buttons then say "expired")."""
+    purged = await context.bot_data.services.answers.apurge()
+    logger.info("purged %d old answers", purged)
+
+
+async def startup(app: Application) -> int:
+    """What a starting bot does once connected: purge old answers, set the menus.
+
+    Returns the number of command menus set.
+    """
+    services: Services = app.bot_data.services
+    await services.answers.apurge()
+    return await register_menus(app.bot, services.settings.admin_ids)
+
+
+@asynccontextmanager
+async def running(app: Application, settings: Settings) -> AsyncIterator[int]:
+    """Connect, start and receive updates (long polling or webhook) until the block ends.
+
+    Pending updates are never dropped: questions sent while the bot was down are answered.
+    Yields the number of command menus set. Raises what `Application.initialize` raises
+    (`telegram.error.InvalidToken`, `telegram.error.NetworkError`) before anything starts.
+    """
+    await app.initialize()
+    try:
+        menus = await startup(app)
+        await app.start()
+        updater = app.updater
+        if updater is None:
+            raise RuntimeError("the application was built without an updater")
+        if settings.webhook is not None:
+            await updater.start_webhook(
+                listen=settings.webhook.listen, port=settings.webhook.port,
+                url_path=settings.webhook.path, webhook_url=settings.webhook.url,
+                secret_token=settings.webhook.secret, allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+        else:
+            await updater.start_polling(
+                poll_interval=0, timeout=dt.timedelta(seconds=settings.poll_timeout),
+                allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
+            )
+        yield menus
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()

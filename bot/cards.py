@@ -1,0 +1,186 @@
+"""What the bot shows, as blocks (`bot.render`): results, headers, article cards and texts.
+
+Everything dynamic (titles, passages, questions, URLs) enters here as plain text and
+leaves as spans; escaping and the message limits are `bot.render`'s job. Budgets keep a
+page of `PAGE_SIZE` results well inside one message, so pages can be edited in place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from bot import texts
+from bot.excerpt import ELLIPSIS, cut_point, highlight_pieces, is_boundary, split_text, trim
+from bot.render import MAX_TEXT, Block, Span, safe_url
+from corpus import Article
+from retrieval import Hit
+
+__all__ = [
+    "ARTICLE_MAX_MESSAGES",
+    "GROUP_RESULTS",
+    "MAX_RESULTS",
+    "PAGE_SIZE",
+    "answer_blocks",
+    "article_blocks",
+    "card_block",
+    "header_block",
+    "hit_card_block",
+    "n_pages",
+    "no_results_blocks",
+    "result_block",
+    "site_name",
+    "text_block",
+    "truncated_notice",
+]
+
+PAGE_SIZE = 3  # results per page in private chats
+MAX_RESULTS = 12  # results reachable with "more"
+GROUP_RESULTS = 2  # groups get a compact answer
+ARTICLE_MAX_MESSAGES = 4  # "read in full" sends at most this many messages
+TITLE_CHARS = 300
+EXCERPT_CHARS = 450
+GROUP_EXCERPT_CHARS = 280
+CARD_LEAD_CHARS = 700
+QUESTION_CHARS = 80
+MAX_BOLD = 20
+
+
+def text_block(text: str, *, bold: bool = False) -> Block:
+    """A fixed text (from `bot.texts`) as one block."""
+    return (Span(text, bold=bold),)
+
+
+def site_name(url: str) -> str:
+    """``hddtvn.com`` for ``https://www.hddtvn.com/...``: what a source link reads."""
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.") or url
+
+
+def _source_spans(url: str) -> list[Span]:
+    link = safe_url(url)
+    if link is None:
+        return []
+    return [Span("🔗 "), Span(site_name(link), url=link)]
+
+
+def _title_span(title: str, rank: int | None) -> Span:
+    prefix = f"{rank}. " if rank is not None else ""
+    return Span(prefix + trim(title, TITLE_CHARS), bold=True)
+
+
+def _date_spans(day: dt.date | None) -> list[Span]:
+    return [Span(f"📅 {texts.date_label(day)}")] if day else []
+
+
+def _excerpt_spans(hit: Hit, budget: int) -> list[Span]:
+    """The best sentence first, then what follows it, cut at a sentence or word boundary."""
+    passage = hit.passage
+    start = min(max(hit.sentence[0], 0), len(passage))
+    while start < len(passage) and (passage[start].isspace()
+                                    or not is_boundary(passage, start)):
+        start += 1
+    end = cut_point(passage, start, budget)
+    spans: list[Span] = []
+    if start > 0:
+        spans.append(Span(ELLIPSIS))
+    runs = highlight_pieces(passage, start, end, hit.highlights, MAX_BOLD)
+    if runs and end < len(passage):
+        text, bold = runs[-1]
+        runs[-1] = (text.rstrip(), bold)
+    spans += [Span(text, bold=bold) for text, bold in runs]
+    if end < len(passage):
+        # "…" right after a cut word; after a full sentence, set apart.
+        ended = bool(runs) and runs[-1][0][-1:] in ".!?;…"
+        spans.append(Span(f" {ELLIPSIS}" if ended else ELLIPSIS))
+    return spans
+
+
+def _lines(*groups: list[Span]) -> Block:
+    """Non-empty groups of spans, one per line."""
+    spans: list[Span] = []
+    for group in groups:
+        if not group:
+            continue
+        if spans:
+            spans.append(Span("\n"))
+        spans += group
+    return tuple(spans)
+
+
+def result_block(hit: Hit, rank: int, *, compact: bool = False) -> Block:
+    """One result: title, date, the passage with matched words in bold, the source."""
+    budget = GROUP_EXCERPT_CHARS if compact else EXCERPT_CHARS
+    return _lines(
+        [_title_span(hit.title, rank)],
+        _date_spans(hit.published),
+        _excerpt_spans(hit, budget),
+        _source_spans(hit.url),
+    )
+
+
+def header_block(question: str, first: int, last: int, total: int) -> Block:
+    """"Results 1–3/7 for «question»", the question cut to a line."""
+    shown = trim(" ".join(question.split()), QUESTION_CHARS)
+    return (Span("🔎 "), Span(texts.results_header(first, last, total, shown), bold=True))
+
+
+def n_pages(n_hits: int, page_size: int = PAGE_SIZE) -> int:
+    """Pages needed for `n_hits` results (at least one, the "nothing found" page)."""
+    return max(1, -(-n_hits // page_size))
+
+
+def no_results_blocks() -> list[Block]:
+    """The honest "nothing found", with ways to ask differently."""
+    return [text_block(texts.NO_RESULTS, bold=True), text_block(texts.NO_RESULTS_TIPS)]
+
+
+def answer_blocks(question: str, hits: Sequence[Hit], page: int, *,
+                  page_size: int = PAGE_SIZE, compact: bool = False) -> list[Block]:
+    """One page of an answer: a header and the page's results (or "nothing found")."""
+    if not hits:
+        return no_results_blocks()
+    first = page * page_size
+    shown = hits[first : first + page_size]
+    blocks = [header_block(question, first + 1, first + len(shown), len(hits))]
+    blocks += [result_block(hit, first + i + 1, compact=compact) for i, hit in enumerate(shown)]
+    return blocks
+
+
+def _article_header(article: Article) -> Block:
+    return _lines(
+        [_title_span(article.title, None)],
+        _date_spans(article.published),
+        _source_spans(article.source_url),
+    )
+
+
+def card_block(article: Article) -> Block:
+    """An article's card: title, date, source and the beginning of the text."""
+    body = " ".join(article.paragraphs)
+    lead = trim(body, CARD_LEAD_CHARS)
+    return _lines(list(_article_header(article)), [Span(lead)] if lead else [])
+
+
+def hit_card_block(hit: Hit) -> Block:
+    """The message an inline result sends: a result without its rank."""
+    return _lines(
+        [_title_span(hit.title, None)],
+        _date_spans(hit.published),
+        _excerpt_spans(hit, GROUP_EXCERPT_CHARS),
+        _source_spans(hit.url),
+    )
+
+
+def article_blocks(article: Article) -> list[Block]:
+    """The whole article: its header, then one block per paragraph (long ones split)."""
+    blocks = [_article_header(article)]
+    for paragraph in article.paragraphs:
+        blocks += [text_block(piece) for piece in split_text(paragraph, MAX_TEXT // 2)]
+    return blocks
+
+
+def truncated_notice(article: Article) -> Block:
+    """Last block when the article is longer than `ARTICLE_MAX_MESSAGES` messages."""
+    return (Span(texts.ARTICLE_TRUNCATED + " "), *_source_spans(article.source_url)[1:])

@@ -1,0 +1,108 @@
+"""``haiquan-bot run`` and ``haiquan-bot ask``: the bot itself and its answers in a shell."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.cards import PAGE_SIZE, answer_blocks
+from bot.config import Settings
+from bot.lifecycle import serve
+from bot.render import pack, to_plain
+from corpus import default_corpus_dir
+from corpus.cli import corpus_arg, resolve_corpus
+from retrieval import Hit, build_searcher, default_data_dir
+
+__all__ = ["add_bot_commands", "render_ask"]
+
+MESSAGE_RULE = "\n" + "─" * 40 + "\n"
+
+
+def add_bot_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``run`` and ``ask``."""
+    run = subparsers.add_parser(
+        "run", help="run the Telegram bot (long polling, or a webhook with --webhook-url)",
+        description="Run the bot. Every flag overrides the environment variable named in "
+                    "its help; TELEGRAM_BOT_TOKEN (or --token) is required.",
+    )
+    run.add_argument("--token", help="bot token from @BotFather ($TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--api-base-url", metavar="URL",
+                     help="Bot API base URL, e.g. http://127.0.0.1:8081/bot "
+                          "($TELEGRAM_API_BASE_URL; default the official API)")
+    run.add_argument("--api-file-url", metavar="URL",
+                     help="Bot API file URL ($TELEGRAM_API_FILE_URL)")
+    corpus_arg(run)
+    run.add_argument("--data-dir", type=Path, metavar="DIR",
+                     help="index cache and database ($HAIQUAN_DATA_DIR; default "
+                          f"{default_data_dir()})")
+    run.add_argument("--admin-ids", metavar="IDS",
+                     help="comma-separated Telegram user ids of admins ($HAIQUAN_ADMIN_IDS)")
+    run.add_argument("--webhook-url", metavar="URL",
+                     help="receive updates by webhook at this public https URL "
+                          "($HAIQUAN_WEBHOOK_URL); default: long polling")
+    run.add_argument("--listen", metavar="ADDR",
+                     help="webhook listen address ($HAIQUAN_WEBHOOK_LISTEN; 127.0.0.1)")
+    run.add_argument("--port", type=int, help="webhook port ($HAIQUAN_WEBHOOK_PORT; 8443)")
+    run.add_argument("--webhook-secret", metavar="SECRET",
+                     help="secret Telegram sends with each update ($HAIQUAN_WEBHOOK_SECRET; "
+                          "default: random per start)")
+    run.add_argument("--poll-timeout", type=int, default=None, metavar="SECONDS",
+                     help="long-poll timeout (default 30)")
+    run.set_defaults(handler=_run, default_log_level="info")
+
+    ask = subparsers.add_parser(
+        "ask", help="answer one question in the shell, as the bot would",
+        description="Print the answer the bot would send for QUESTION, as plain text.",
+    )
+    ask.add_argument("question", help="the question, in quotes")
+    corpus_arg(ask)
+    ask.add_argument("--data-dir", type=Path, metavar="DIR",
+                     help=f"index cache ($HAIQUAN_DATA_DIR; default {default_data_dir()})")
+    ask.add_argument("--top-k", type=_positive, default=PAGE_SIZE, metavar="N",
+                     help=f"results to show (default {PAGE_SIZE})")
+    ask.set_defaults(handler=_ask)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 1 <= value <= 50:
+        raise argparse.ArgumentTypeError("must be between 1 and 50")
+    return value
+
+
+def _data_dir(flag: Path | None) -> Path:
+    configured = os.environ.get("HAIQUAN_DATA_DIR", "").strip()
+    return flag or (Path(configured) if configured else default_data_dir())
+
+
+def render_ask(question: str, hits: Sequence[Hit], top_k: int) -> str:
+    """The plain-text answer: the bot's first page with `top_k` results per page."""
+    blocks = answer_blocks(question, hits, 0, page_size=top_k)
+    return MESSAGE_RULE.join(to_plain(message) for message in pack(blocks))
+
+
+def _ask(args: argparse.Namespace) -> int:
+    searcher, _, _ = build_searcher(resolve_corpus(args.corpus), _data_dir(args.data_dir))
+    hits = searcher.search(args.question, args.top_k)
+    sys.stdout.write(render_ask(args.question.strip(), hits, args.top_k) + "\n")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(
+        default_corpus_dir=default_corpus_dir(),
+        default_data_dir=default_data_dir(),
+        token=args.token, api_base_url=args.api_base_url, api_file_url=args.api_file_url,
+        corpus_dir=args.corpus, data_dir=args.data_dir, admin_ids=args.admin_ids,
+        webhook_url=args.webhook_url, listen=args.listen, port=args.port,
+        webhook_secret=args.webhook_secret, poll_timeout=args.poll_timeout,
+    )
+    asyncio.run(serve(settings))
+    return 0

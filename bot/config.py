@@ -1,0 +1,170 @@
+"""Settings of a running bot: environment variables, each overridable by a command-line flag.
+
+| variable                  | flag               | default                                 |
+|---------------------------|--------------------|-----------------------------------------|
+| ``TELEGRAM_BOT_TOKEN``    | ``--token``        | required                                |
+| ``TELEGRAM_API_BASE_URL`` | ``--api-base-url`` | ``https://api.telegram.org/bot``        |
+| ``TELEGRAM_API_FILE_URL`` | ``--api-file-url`` | ``https://api.telegram.org/file/bot``   |
+| ``HAIQUAN_CORPUS_DIR``    | ``--corpus``       | the bundled sample corpus               |
+| ``HAIQUAN_DATA_DIR``      | ``--data-dir``     | ``retrieval.default_data_dir()``        |
+| ``HAIQUAN_ADMIN_IDS``     | ``--admin-ids``    | none (comma-separated Telegram user ids)|
+| ``HAIQUAN_WEBHOOK_URL``   | ``--webhook-url``  | none: long polling                      |
+| ``HAIQUAN_WEBHOOK_LISTEN``| ``--listen``       | ``127.0.0.1``                           |
+| ``HAIQUAN_WEBHOOK_PORT``  | ``--port``         | ``8443``                                |
+| ``HAIQUAN_WEBHOOK_SECRET``| ``--webhook-secret``| random per start                       |
+
+The base URLs are passed to python-telegram-bot unchanged (``base_url``/``base_file_url``),
+so a self-hosted Bot API server works: ``http://127.0.0.1:8081/bot``. The token and the
+webhook secret are kept out of ``repr`` so they never reach a log line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.errors import ConfigError
+
+__all__ = ["DEFAULT_API_BASE_URL", "DEFAULT_API_FILE_URL", "Settings", "WebhookSettings"]
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
+_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookSettings:
+    """Where Telegram posts updates (``url``, public HTTPS) and where the bot listens."""
+
+    url: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+
+    @property
+    def path(self) -> str:
+        """The URL path the bot serves, the same one Telegram posts to."""
+        return urlsplit(self.url).path.lstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything `haiquan-bot run` is configured with; build it with `from_env`."""
+
+    token: str = field(repr=False)
+    corpus_dir: Path
+    data_dir: Path | None
+    api_base_url: str = DEFAULT_API_BASE_URL
+    api_file_url: str = DEFAULT_API_FILE_URL
+    admin_ids: frozenset[int] = frozenset()
+    webhook: WebhookSettings | None = None
+    # Long-poll timeout (seconds): how long one getUpdates waits for news. Short in tests
+    # so that shutting down never waits long.
+    poll_timeout: int = 30
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        default_corpus_dir: Path,
+        default_data_dir: Path | None,
+        **overrides: object,
+    ) -> Settings:
+        """Read the environment; a non-None value in `overrides` (a flag) wins.
+
+        Override names are the field names plus ``webhook_url``, ``listen``, ``port`` and
+        ``webhook_secret``.
+
+        Raises:
+            ConfigError: a required setting is missing or a value is malformed.
+        """
+        env = os.environ if environ is None else environ
+
+        def pick(name: str, variable: str) -> str | None:
+            value = overrides.get(name)
+            if value is not None:
+                return str(value)
+            raw = env.get(variable, "").strip()
+            return raw or None
+
+        token = pick("token", "TELEGRAM_BOT_TOKEN")
+        if not token:
+            raise ConfigError("no bot token: set TELEGRAM_BOT_TOKEN or pass --token")
+        if not _TOKEN.fullmatch(token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN does not look like a bot token (digits, ':', letters)"
+            )
+        corpus = pick("corpus_dir", "HAIQUAN_CORPUS_DIR")
+        corpus_dir = Path(corpus) if corpus else default_corpus_dir
+        if not corpus_dir.is_dir():
+            raise ConfigError(f"corpus directory not found: {corpus_dir}")
+        data = pick("data_dir", "HAIQUAN_DATA_DIR")
+        data_dir = Path(data) if data else default_data_dir
+        if data_dir is not None and data_dir.exists() and not data_dir.is_dir():
+            raise ConfigError(f"data directory is not a directory: {data_dir}")
+        base_url = _http_url(pick("api_base_url", "TELEGRAM_API_BASE_URL")
+                             or DEFAULT_API_BASE_URL, "TELEGRAM_API_BASE_URL")
+        file_url = _http_url(pick("api_file_url", "TELEGRAM_API_FILE_URL")
+                             or DEFAULT_API_FILE_URL, "TELEGRAM_API_FILE_URL")
+        admins = _admin_ids(pick("admin_ids", "HAIQUAN_ADMIN_IDS") or "")
+        webhook = _webhook(pick)
+        timeout = overrides.get("poll_timeout")
+        return cls(
+            token=token,
+            corpus_dir=corpus_dir,
+            data_dir=data_dir,
+            api_base_url=base_url,
+            api_file_url=file_url,
+            admin_ids=admins,
+            webhook=webhook,
+            poll_timeout=int(timeout) if isinstance(timeout, int) else 30,
+        )
+
+
+def _http_url(value: str, variable: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{variable} must be an http(s) URL, got {value!r}")
+    return value
+
+
+def _admin_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for piece in raw.split(","):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if not piece.isdigit():
+            raise ConfigError(
+                f"HAIQUAN_ADMIN_IDS must be comma-separated Telegram user ids, got {piece!r}"
+            )
+        ids.add(int(piece))
+    return frozenset(ids)
+
+
+def _webhook(pick: Callable[[str, str], str | None]) -> WebhookSettings | None:
+    url = pick("webhook_url", "HAIQUAN_WEBHOOK_URL")
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.netloc:
+        raise ConfigError(f"the webhook URL must be a public https:// URL, got {url!r}")
+    listen = pick("listen", "HAIQUAN_WEBHOOK_LISTEN") or "127.0.0.1"
+    port_text = pick("port", "HAIQUAN_WEBHOOK_PORT") or "8443"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"HAIQUAN_WEBHOOK_PORT must be a TCP port, got {port_text!r}")
+    secret = pick("webhook_secret", "HAIQUAN_WEBHOOK_SECRET")
+    if secret is not None and not _SECRET.fullmatch(secret):
+        raise ConfigError(
+            "HAIQUAN_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+        )
+    if secret is None:
+        return WebhookSettings(url, listen, int(port_text))
+    return WebhookSettings(url, listen, int(port_text), secret)

@@ -1,0 +1,146 @@
+"""Inline keyboards, deep links and the callback data behind the buttons.
+
+Callback data must fit Telegram's 64 bytes and outlive the process, so it names stored
+state instead of holding it:
+
+- ``p:<answer id>:<page>`` shows page `page` of a stored answer (`bot.store`);
+- ``d:<article key>`` shows an article in full (`bot.article_keys`: a hash of its id).
+
+``/start`` payloads (deep links, 64 characters of ``A-Za-z0-9_-``) use the same names:
+``a<answer id>`` re-asks a stored question in private, ``d<article key>`` opens a card.
+Anything else a client sends back is `None` from `parse_callback`, and the bot answers
+with a short notice instead of an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import texts
+from bot.article_keys import KEY_PATTERN, article_key
+from bot.cards import PAGE_SIZE, n_pages
+from retrieval import Hit
+
+__all__ = [
+    "PageRequest",
+    "ReadRequest",
+    "StartRequest",
+    "answer_keyboard",
+    "card_keyboard",
+    "deep_link",
+    "group_keyboard",
+    "inline_card_keyboard",
+    "page_data",
+    "parse_callback",
+    "parse_start",
+    "read_data",
+]
+
+_ID = r"[1-9][0-9]{0,17}"
+_PAGE = re.compile(rf"p:({_ID}):(0|[1-9][0-9]{{0,2}})")
+_READ = re.compile(rf"d:({KEY_PATTERN})")
+_START_ANSWER = re.compile(rf"a({_ID})")
+_START_ARTICLE = re.compile(rf"d({KEY_PATTERN})")
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Show page `page` of stored answer `answer_id`."""
+
+    answer_id: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRequest:
+    """Show the article with key `key` in full."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartRequest:
+    """A deep link: an answer (`answer_id`) or an article card (`key`)."""
+
+    answer_id: int | None = None
+    key: str | None = None
+
+
+def page_data(answer_id: int, page: int) -> str:
+    """Callback data of a page button."""
+    return f"p:{answer_id}:{page}"
+
+
+def read_data(key: str) -> str:
+    """Callback data of a "read in full" button."""
+    return f"d:{key}"
+
+
+def parse_callback(data: str | None) -> PageRequest | ReadRequest | None:
+    """What a button asks for, or None for data this bot never wrote."""
+    if not data:
+        return None
+    if match := _PAGE.fullmatch(data):
+        return PageRequest(int(match.group(1)), int(match.group(2)))
+    if match := _READ.fullmatch(data):
+        return ReadRequest(match.group(1))
+    return None
+
+
+def parse_start(payload: str) -> StartRequest | None:
+    """What a ``/start`` payload asks for, or None when it is not one of ours."""
+    if match := _START_ANSWER.fullmatch(payload):
+        return StartRequest(answer_id=int(match.group(1)))
+    if match := _START_ARTICLE.fullmatch(payload):
+        return StartRequest(key=match.group(1))
+    return None
+
+
+def deep_link(bot_username: str, payload: str) -> str:
+    """``https://t.me/<bot>?start=<payload>``: opens a private chat and sends /start."""
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
+def answer_keyboard(answer_id: int, hits: Sequence[Hit], page: int) -> InlineKeyboardMarkup | None:
+    """Under a private answer: read each shown result in full; previous/next page."""
+    if not hits:
+        return None
+    first = page * PAGE_SIZE
+    shown = hits[first : first + PAGE_SIZE]
+    rows = [[
+        InlineKeyboardButton(texts.read_button(first + i + 1),
+                             callback_data=read_data(article_key(hit.article_id)))
+        for i, hit in enumerate(shown)
+    ]]
+    navigation = []
+    if page > 0:
+        navigation.append(InlineKeyboardButton(texts.PREVIOUS,
+                                               callback_data=page_data(answer_id, page - 1)))
+    if page + 1 < n_pages(len(hits)):
+        navigation.append(InlineKeyboardButton(texts.MORE,
+                                               callback_data=page_data(answer_id, page + 1)))
+    if navigation:
+        rows.append(navigation)
+    return InlineKeyboardMarkup(rows)
+
+
+def group_keyboard(bot_username: str, answer_id: int) -> InlineKeyboardMarkup:
+    """Under a group answer: continue in a private chat, where the full answer is shown."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        texts.continue_in_private(), url=deep_link(bot_username, f"a{answer_id}"))]])
+
+
+def card_keyboard(key: str) -> InlineKeyboardMarkup:
+    """Under an article card in private: read it in full."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.READ_FULL,
+                                                       callback_data=read_data(key))]])
+
+
+def inline_card_keyboard(bot_username: str, key: str) -> InlineKeyboardMarkup:
+    """Under a card sent by inline mode (in any chat): open the article in the bot."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        texts.OPEN_IN_BOT, url=deep_link(bot_username, f"d{key}"))]])

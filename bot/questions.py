@@ -1,0 +1,86 @@
+"""Handlers for questions: private texts, ``/hoi``, group mentions and replies, edits.
+
+Each handler only decides *whether* a message is a question and *what* the question is
+(`bot.triggers`); `bot.answering` does the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.answering import answer_question, revise_answer
+from bot.state import Context
+from bot.triggers import group_question, private_question
+
+__all__ = ["answer_edited", "answer_group_message", "answer_private_text", "ask_command",
+           "move_migrated_chat"]
+
+logger = logging.getLogger(__name__)
+
+
+async def answer_private_text(update: Update, context: Context) -> None:
+    """Any text in a private chat is a question."""
+    message = update.message
+    if message is None or message.text is None:
+        return
+    await answer_question(message, context, message.text.strip(), group=False)
+
+
+async def ask_command(update: Update, context: Context) -> None:
+    """``/hoi <question>`` in a private chat or a group."""
+    message = update.message
+    if message is None:
+        return
+    group = message.chat.type != ChatType.PRIVATE
+    if group:
+        question = group_question(message, context.bot.username, context.bot.id)
+    else:
+        question = private_question(message)
+    if question is None:
+        return
+    await answer_question(message, context, question, group=group)
+
+
+async def answer_group_message(update: Update, context: Context) -> None:
+    """A group text: a question when it mentions the bot or replies to it, else ignored."""
+    message = update.message
+    if message is None:
+        return
+    question = group_question(message, context.bot.username, context.bot.id)
+    if question is None:
+        return
+    await answer_question(message, context, question, group=True)
+
+
+async def answer_edited(update: Update, context: Context) -> None:
+    """An edited question edits its answer; an edit that becomes a question is answered."""
+    message = update.edited_message
+    if message is None or message.text is None:
+        return
+    group = message.chat.type != ChatType.PRIVATE
+    if group:
+        question = group_question(message, context.bot.username, context.bot.id)
+    else:
+        question = private_question(message)
+    if question is None:
+        return
+    link = await context.bot_data.services.answers.afor_question(message.chat_id,
+                                                                  message.message_id)
+    if link is not None:
+        await revise_answer(message, context, question, link, group=group)
+    else:
+        await answer_question(message, context, question, group=group)
+
+
+async def move_migrated_chat(update: Update, context: Context) -> None:
+    """A group became a supergroup: its stored answers follow it to the new chat id."""
+    message = update.message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    moved = await context.bot_data.services.answers.amigrate_chat(
+        message.chat_id, message.migrate_to_chat_id)
+    logger.info("chat %s migrated to %s (%d answers moved)", message.chat_id,
+                message.migrate_to_chat_id, moved)

@@ -1,0 +1,90 @@
+"""Typed ``bot_data``: the services every handler needs, without string keys.
+
+`build_application` binds one `Services` to the application's `BotState`. Handlers read
+``context.bot_data.services.searcher`` once at their start; a reload (follow-up issue)
+builds a new `Searcher` off the event loop and replaces it with one assignment, so a
+handler sees either the old index or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.article_keys import ArticleKeys
+from bot.config import Settings
+from bot.store import AnswerStore, DailyCounters, Database, open_database
+from corpus import Article
+from retrieval import Hit, Searcher
+
+__all__ = ["BotState", "Context", "Services"]
+
+
+@dataclass(eq=False)
+class Services:
+    """What handlers use: settings, the current searcher and the stores."""
+
+    settings: Settings
+    searcher: Searcher  # swapped with one assignment on reload
+    database: Database
+    answers: AnswerStore
+    counters: DailyCounters
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(tz=dt.UTC))
+    # Searches run here, one at a time: a search is pure CPU and holds the GIL for most of
+    # its few milliseconds, so more search threads only make the event loop wait longer to
+    # get the GIL back after each socket call (and answer slower), never search faster.
+    search_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="search"), repr=False)
+    _keys: ArticleKeys = field(default_factory=ArticleKeys, repr=False)
+
+    @classmethod
+    def create(cls, settings: Settings, searcher: Searcher) -> Services:
+        """Open the database in the settings' data directory around `searcher`.
+
+        Raises:
+            DatabaseError: the database cannot be opened or is newer than this program.
+        """
+        database = open_database(settings.data_dir)
+        return cls(settings, searcher, database, AnswerStore(database), DailyCounters(database))
+
+    def article_for_key(self, key: str) -> Article | None:
+        """The current searcher's article with this key (`bot.article_keys`), if any."""
+        return self._keys.find(self.searcher, key)
+
+    async def search(self, question: str, k: int) -> list[Hit]:
+        """The current searcher's hits, computed on the search thread."""
+        searcher = self.searcher  # read once: a reload may swap it meanwhile
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.search_pool, searcher.search, question, k)
+
+    def close(self) -> None:
+        """Release the database and the search thread."""
+        self.search_pool.shutdown(wait=True)
+        self.database.close()
+
+
+class BotState:
+    """The ``bot_data`` type. PTB creates it without arguments; `bind` adds the services."""
+
+    def __init__(self) -> None:
+        """Nothing bound yet."""
+        self._services: Services | None = None
+
+    def bind(self, services: Services) -> None:
+        """Attach the services (done once, by `build_application`)."""
+        self._services = services
+
+    @property
+    def services(self) -> Services:
+        """The bound services; using them before `bind` is a programming error."""
+        if self._services is None:
+            raise RuntimeError("BotState used before build_application() bound its services")
+        return self._services
+
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]

@@ -1,0 +1,35 @@
+"""What the bot remembers across restarts, in one SQLite file in the data directory.
+
+`open_database` opens (and migrates) it; the stores over it are small classes, one per
+concern. Nothing here knows about Telegram.
+"""
+
+from pathlib import Path
+
+from bot.store.answers import RETENTION, AnswerLink, AnswerStore, StoredAnswer
+from bot.store.counters import VIETNAM, DailyCounters, DayCount, local_day
+from bot.store.database import MEMORY, Database, Migration
+from bot.store.migrations import MIGRATIONS
+
+__all__ = [
+    "DATABASE_FILE",
+    "MIGRATIONS",
+    "RETENTION",
+    "VIETNAM",
+    "AnswerLink",
+    "AnswerStore",
+    "DailyCounters",
+    "Database",
+    "DayCount",
+    "Migration",
+    "StoredAnswer",
+    "local_day",
+    "open_database",
+]
+
+DATABASE_FILE = "haiquan.sqlite3"
+
+
+def open_database(data_dir: Path | None) -> Database:
+    """The bot's database in `data_dir`, or an in-memory one when there is none."""
+    return Database(data_dir / DATABASE_FILE if data_dir else MEMORY, MIGRATIONS)

@@ -1,0 +1,204 @@
+"""Stored answers: what a button or a deep link needs to redo an answer after a restart.
+
+Callback data (64 bytes at most) and ``/start`` payloads carry only an answer's row id;
+the question, the chat and the articles found live here. A button whose row is gone
+(purged after `RETENTION`, or a forged id) finds nothing, and the bot says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.store.counters import count_question, local_day
+from bot.store.database import Database
+
+__all__ = ["RETENTION", "AnswerLink", "AnswerStore", "StoredAnswer"]
+
+# Buttons older than this stop working; long enough for a conversation, short enough
+# that the table does not keep every question forever.
+RETENTION = dt.timedelta(days=30)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(tz=dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """One answered question: where it was asked, what was searched and what was found."""
+
+    id: int
+    chat_id: int
+    question: str
+    article_ids: tuple[str, ...]
+    page: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerLink:
+    """The bot messages that answer one question message."""
+
+    answer: StoredAnswer
+    message_ids: tuple[int, ...]
+
+
+_COLUMNS = "id, chat_id, question, article_ids, page, created_at"
+
+
+def _answer(row: tuple) -> StoredAnswer:
+    answer_id, chat_id, question, article_ids, page, created_at = row
+    return StoredAnswer(
+        answer_id, chat_id, question, tuple(json.loads(article_ids)), page,
+        dt.datetime.fromisoformat(created_at),
+    )
+
+
+class AnswerStore:
+    """Answers and their messages; sync methods for threads, ``a``-prefixed for the loop."""
+
+    def __init__(self, database: Database, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+        """Store in `database`; `clock` gives aware "now" (replaceable in tests)."""
+        self._db = database
+        self._clock = clock
+
+    # -- writing ----------------------------------------------------------------------------
+    def create(self, chat_id: int, question: str, article_ids: Sequence[str]) -> StoredAnswer:
+        """Record a new answer and count the question for today, in one transaction."""
+        now = self._clock()
+
+        def insert(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
+                "INSERT INTO answers (chat_id, question, article_ids, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                (chat_id, question, json.dumps(list(article_ids)), now.isoformat()),
+            )
+            count_question(conn, local_day(now), found=bool(article_ids))
+            return int(cursor.lastrowid or 0)
+
+        answer_id = self._db.write(insert)
+        return StoredAnswer(answer_id, chat_id, question, tuple(article_ids), 0, now)
+
+    def revise(self, answer_id: int, question: str, article_ids: Sequence[str]) -> None:
+        """The question was edited: store the new one, back on the first page, and count it."""
+        now = self._clock()
+
+        def update(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE answers SET question = ?, article_ids = ?, page = 0 WHERE id = ?",
+                (question, json.dumps(list(article_ids)), answer_id),
+            )
+            count_question(conn, local_day(now), found=bool(article_ids))
+
+        self._db.write(update)
+
+    def set_page(self, answer_id: int, page: int) -> None:
+        """Remember the page shown (an edited question starts again from the first)."""
+        self._db.write(
+            lambda c: c.execute("UPDATE answers SET page = ? WHERE id = ?", (page, answer_id))
+        )
+
+    def link(self, chat_id: int, question_message_id: int, answer_id: int,
+             message_ids: Sequence[int]) -> None:
+        """Remember which bot messages answer the question message."""
+        self._db.write(
+            lambda c: c.execute(
+                "INSERT OR REPLACE INTO answer_messages "
+                "(chat_id, question_message_id, answer_id, message_ids) VALUES (?, ?, ?, ?)",
+                (chat_id, question_message_id, answer_id, json.dumps(list(message_ids))),
+            )
+        )
+
+    def purge(self, older_than: dt.timedelta = RETENTION) -> int:
+        """Forget answers older than `older_than`; returns how many."""
+        cutoff = (self._clock() - older_than).isoformat()
+        return self._db.write(
+            lambda c: c.execute("DELETE FROM answers WHERE created_at < ?", (cutoff,)).rowcount
+        )
+
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """A group became a supergroup: its answers now live under the new id."""
+
+        def move(conn: sqlite3.Connection) -> int:
+            moved = conn.execute(
+                "UPDATE answers SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+            ).rowcount
+            conn.execute(
+                "UPDATE OR REPLACE answer_messages SET chat_id = ? WHERE chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            return moved
+
+        return self._db.write(move)
+
+    # -- reading ----------------------------------------------------------------------------
+    def get(self, answer_id: int) -> StoredAnswer | None:
+        """The answer with this id, or None when it never existed or was purged."""
+        row = self._db.read(
+            lambda c: c.execute(
+                f"SELECT {_COLUMNS} FROM answers WHERE id = ?",  # noqa: S608 - constant columns
+                (answer_id,),
+            ).fetchone()
+        )
+        return None if row is None else _answer(row)
+
+    def for_question(self, chat_id: int, question_message_id: int) -> AnswerLink | None:
+        """The answer to a question message and the messages that show it, if any."""
+
+        def find(conn: sqlite3.Connection) -> AnswerLink | None:
+            link = conn.execute(
+                "SELECT answer_id, message_ids FROM answer_messages "
+                "WHERE chat_id = ? AND question_message_id = ?",
+                (chat_id, question_message_id),
+            ).fetchone()
+            if link is None:
+                return None
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM answers WHERE id = ?",  # noqa: S608 - constant columns
+                (link[0],),
+            ).fetchone()
+            if row is None:
+                return None
+            return AnswerLink(_answer(row), tuple(json.loads(link[1])))
+
+        return self._db.read(find)
+
+    # -- the same, off the event loop -------------------------------------------------------
+    async def acreate(self, chat_id: int, question: str,
+                      article_ids: Sequence[str]) -> StoredAnswer:
+        """`create` in a worker thread."""
+        return await asyncio.to_thread(self.create, chat_id, question, article_ids)
+
+    async def arevise(self, answer_id: int, question: str, article_ids: Sequence[str]) -> None:
+        """`revise` in a worker thread."""
+        await asyncio.to_thread(self.revise, answer_id, question, article_ids)
+
+    async def aset_page(self, answer_id: int, page: int) -> None:
+        """`set_page` in a worker thread."""
+        await asyncio.to_thread(self.set_page, answer_id, page)
+
+    async def alink(self, chat_id: int, question_message_id: int, answer_id: int,
+                    message_ids: Sequence[int]) -> None:
+        """`link` in a worker thread."""
+        await asyncio.to_thread(self.link, chat_id, question_message_id, answer_id, message_ids)
+
+    async def aget(self, answer_id: int) -> StoredAnswer | None:
+        """`get` in a worker thread."""
+        return await asyncio.to_thread(self.get, answer_id)
+
+    async def afor_question(self, chat_id: int, question_message_id: int) -> AnswerLink | None:
+        """`for_question` in a worker thread."""
+        return await asyncio.to_thread(self.for_question, chat_id, question_message_id)
+
+    async def amigrate_chat(self, old_chat_id: int, new_chat_id: int) -> int:
+        """`migrate_chat` in a worker thread."""
+        return await asyncio.to_thread(self.migrate_chat, old_chat_id, new_chat_id)
+
+    async def apurge(self, older_than: dt.timedelta = RETENTION) -> int:
+        """`purge` in a worker thread."""
+        return await asyncio.to_thread(self.purge, older_than)

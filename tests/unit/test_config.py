@@ -1,0 +1,74 @@
+"""Settings from the environment, flags winning, mistakes named."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_API_BASE_URL, Settings
+from bot.errors import ConfigError
+
+TOKEN = "123456:ABCdef_ghi-jklMNOpqrSTUvwxYZ0123456789"  # noqa: S105 - made up
+SECRET = "topsecret"  # noqa: S105 - made up
+DATA = Path("haiquan-data")
+
+
+def settings(env: dict[str, str], **flags) -> Settings:
+    return Settings.from_env(env, default_corpus_dir=Path(__file__).parent,
+                             default_data_dir=DATA, **flags)
+
+
+def test_defaults_and_environment():
+    s = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_ADMIN_IDS": " 12, 34 ,,"})
+    assert s.token == TOKEN
+    assert s.api_base_url == DEFAULT_API_BASE_URL
+    assert s.admin_ids == frozenset({12, 34})
+    assert s.webhook is None
+    assert s.data_dir == DATA
+
+
+def test_flags_override_the_environment(tmp_path):
+    s = settings({"TELEGRAM_BOT_TOKEN": "1:env", "TELEGRAM_API_BASE_URL": "http://env/bot"},
+                 token=TOKEN, api_base_url="http://127.0.0.1:8081/bot", data_dir=tmp_path,
+                 corpus_dir=tmp_path, poll_timeout=1)
+    assert (s.token, s.api_base_url, s.data_dir, s.corpus_dir, s.poll_timeout) == (
+        TOKEN, "http://127.0.0.1:8081/bot", tmp_path, tmp_path, 1)
+
+
+def test_the_token_never_shows_in_repr():
+    s = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_WEBHOOK_URL": "https://b.vn/h",
+                  "HAIQUAN_WEBHOOK_SECRET": SECRET})
+    assert TOKEN not in repr(s) and SECRET not in repr(s)
+    assert s.webhook.secret == SECRET and s.webhook.path == "h"
+
+
+def test_a_webhook_gets_a_random_secret_when_none_is_set():
+    one = settings({"TELEGRAM_BOT_TOKEN": TOKEN}, webhook_url="https://b.vn/")
+    two = settings({"TELEGRAM_BOT_TOKEN": TOKEN}, webhook_url="https://b.vn/")
+    assert one.webhook.secret != two.webhook.secret
+    assert (one.webhook.listen, one.webhook.port) == ("127.0.0.1", 8443)
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({}, "no bot token"),
+    ({"TELEGRAM_BOT_TOKEN": "not a token"}, "does not look like a bot token"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_CORPUS_DIR": "/nonexistent/x"}, "corpus directory"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_ADMIN_IDS": "12,@admin"}, "HAIQUAN_ADMIN_IDS"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "api.telegram.org"},
+     "TELEGRAM_API_BASE_URL"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_WEBHOOK_URL": "http://b.vn/h"}, "https://"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_WEBHOOK_URL": "https://b.vn/h",
+      "HAIQUAN_WEBHOOK_PORT": "99999"}, "TCP port"),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_WEBHOOK_URL": "https://b.vn/h",
+      "HAIQUAN_WEBHOOK_SECRET": "has spaces"}, "HAIQUAN_WEBHOOK_SECRET"),
+])
+def test_mistakes_are_named(env, message):
+    with pytest.raises(ConfigError, match=message) as raised:
+        settings(env)
+    assert TOKEN not in str(raised.value)
+    assert raised.value.exit_status == 2
+
+
+def test_a_data_dir_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(ConfigError, match="not a directory"):
+        settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_DATA_DIR": str(tmp_path / "f")})
