@@ -7,14 +7,32 @@ too short to be a sentence are joined back to their neighbour.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 import threading
-
-from underthesea import sent_tokenize
+from collections.abc import Callable
 
 __all__ = ["split_sentences"]
 
 _LOCK = threading.Lock()
+@functools.cache
+def _sent_tokenize() -> Callable[[str], list[str]]:
+    """underthesea's splitter, imported on first use.
+
+    Importing underthesea calls `logging.basicConfig` (in its trainer module); a library
+    must not configure the application's logging, so a handler it adds is taken away.
+    """
+    root = logging.getLogger()
+    before = list(root.handlers)
+    from underthesea import sent_tokenize
+
+    for handler in root.handlers[:]:
+        if handler not in before:
+            root.removeHandler(handler)
+    return sent_tokenize  # type: ignore[no-any-return]
+
+
 _INITIAL_END = re.compile(r"(?:^|[\s.])(?:[A-ZĐ]|TP|Tp|TS|ThS|PGS|GS|St|No)\.$")
 
 
@@ -23,7 +41,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for line_start, line in _lines(text):
         with _LOCK:  # underthesea fills a global model lazily; keep threads off each other
-            pieces = sent_tokenize(line)
+            pieces = _sent_tokenize()(line)
         cursor = 0
         open_start: int | None = None
         for piece in pieces:
