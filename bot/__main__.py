@@ -17,6 +17,7 @@ from bot.errors import BotError
 from bot.logs import configure_logging, redact
 from corpus.cli import add_corpus_commands
 from corpus.errors import CorpusError
+from corpus.ingest.cli import add_ingest_commands
 from retrieval.cli import add_retrieval_commands
 from retrieval.errors import RetrievalError
 
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_corpus_commands(subparsers)
+    add_ingest_commands(subparsers)
     add_retrieval_commands(subparsers)
     add_bot_commands(subparsers)
     return parser
