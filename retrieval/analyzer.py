@@ -43,6 +43,15 @@ __all__ = [
 
 ANALYZER_VERSION = 1
 
+# Words that ask rather than say what is asked about: answers do not contain them, so
+# they neither count when judging whether an article covers a question nor show in bold.
+# Accented forms, plus the folded forms no content word folds to ("may" is also "máy",
+# "ai" also "ái": those stay out).
+QUESTION_WORDS = frozenset(
+    {"nào", "gì", "ai", "đâu", "sao", "mấy", "bao", "nhiêu", "chăng", "hả", "nhỉ", "vậy"}
+    | {"nao", "gi", "dau", "bao", "nhieu"}
+)
+
 # Term fields, in index order: accented unigrams and bigrams, folded unigrams and
 # bigrams, document identifiers.
 FIELDS = ("acc", "acc2", "fold", "fold2", "ids")

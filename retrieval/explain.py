@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from retrieval.analyzer import Syllable, fold, syllables
+from retrieval.analyzer import QUESTION_WORDS, Syllable, fold, syllables
 from retrieval.sentences import split_sentences
 
 __all__ = ["Matches", "QueryWords", "best_sentence", "find_matches", "match_spans"]
 
-# A single matched word is bold only when it says something (idf on the passage level);
-# "của" or "năm" alone would paint half the passage.
-MIN_HIGHLIGHT_IDF = 2.0
+# A single matched word is bold only when it says something (idf on the passage level,
+# 2.5 ≈ in fewer than one passage in twelve); "của" or "năm" alone would paint half the
+# passage. Question words ("nào", "bao nhiêu") and single letters are never bold alone.
+MIN_HIGHLIGHT_IDF = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,10 @@ def find_matches(text: str, words: QueryWords) -> Matches:
     units = syllables(text)
     forms = [fold(u.text) for u in units] if words.folded else [u.text for u in units]
     weight = [words.unigrams.get(f, 0.0) for f in forms]
-    bold = [w >= MIN_HIGHLIGHT_IDF for w in weight]
+    bold = [
+        w >= MIN_HIGHLIGHT_IDF and len(f) > 1 and f not in QUESTION_WORDS
+        for w, f in zip(weight, forms, strict=True)
+    ]
     for i in range(1, len(units)):
         pair_idf = words.bigrams.get((forms[i - 1], forms[i]))
         if pair_idf is not None and units[i].joined:

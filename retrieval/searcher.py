@@ -15,21 +15,13 @@ import numpy.typing as npt
 
 from corpus import Article, has_diacritics, normalize_line
 from retrieval.analysis import AnalysedArticle
-from retrieval.analyzer import Terms, analyze, fold
+from retrieval.analyzer import QUESTION_WORDS, Terms, analyze, fold
 from retrieval.corpus_index import CorpusIndex, QueryKeys
 from retrieval.duplicates import duplicate_groups
 from retrieval.explain import QueryWords, best_sentence, find_matches, match_spans
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 
 __all__ = ["MAX_QUERY_CHARS", "Hit", "Searcher"]
-
-# Words that ask rather than say what is asked about: answers do not contain them, so
-# they do not count when judging whether an article covers the question. Folded forms
-# only where no content word folds to the same letters ("may" is also "máy").
-_QUESTION_WORDS = frozenset(
-    {"nào", "gì", "ai", "đâu", "sao", "mấy", "bao", "nhiêu", "chăng", "hả", "nhỉ", "vậy"}
-)
-_FOLDED_QUESTION_WORDS = frozenset({"nao", "gi", "dau", "bao", "nhieu"})
 
 # Longer questions are cut: a pasted page is not a question, and the cost of a query
 # follows its number of terms.
@@ -179,9 +171,7 @@ class Searcher:
         something absent must not look answered by the words it shares with the corpus.
         """
         field_index = self.index.levels["article"]["fold"]
-        asked = {fold(word) for word in terms.acc if word in _QUESTION_WORDS} | {
-            word for word in terms.acc if word in _FOLDED_QUESTION_WORDS
-        }
+        asked = {fold(word) for word in terms.acc if word in QUESTION_WORDS}
         distinct = [word for word in dict.fromkeys(terms.fold) if word not in asked]
         known = [self.index.vocab.get(word, -1) for word in distinct]
         keys = np.asarray([k for k in known if k >= 0], dtype=np.int64)

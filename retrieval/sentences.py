@@ -16,6 +16,8 @@ from collections.abc import Callable
 __all__ = ["split_sentences"]
 
 _LOCK = threading.Lock()
+
+
 @functools.cache
 def _sent_tokenize() -> Callable[[str], list[str]]:
     """underthesea's splitter, imported on first use.
