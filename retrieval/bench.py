@@ -26,7 +26,7 @@ import numpy as np
 
 from corpus import iter_article_files, render_front_matter
 from retrieval.analyzer import analyze
-from retrieval.build import build_searcher, flush_cache_writes
+from retrieval.build import BuildStats, build_searcher, flush_cache_writes
 from retrieval.searcher import Searcher
 
 __all__ = ["run_bench"]
@@ -73,10 +73,8 @@ def run_bench(
             link.symlink_to(path.resolve())
         out.write(f"corpus: {corpus_dir} ({len(files)} files, linked into {corpus})\n")
 
-        started = time.perf_counter()
-        searcher, _, stats = build_searcher(corpus, data, progress=False)
-        cold = time.perf_counter() - started
-        steps = ", ".join(f"{k} {v:.1f}s" for k, v in stats.seconds.items())
+        searcher, stats, cold = _timed_build(corpus, data)
+        steps = _steps(stats)
         out.write(
             f"cold build: {cold:.1f}s ({steps}); {stats.indexed} articles, "
             f"{stats.passages} passages; peak RSS so far {_peak_rss_mib():.0f} MiB\n"
@@ -85,10 +83,8 @@ def run_bench(
         out.write(f"cache on disk: {size:.0f} MiB\n")
         del searcher
 
-        started = time.perf_counter()
-        searcher, _, stats = build_searcher(corpus, data, progress=False)
-        warm = time.perf_counter() - started
-        steps = ", ".join(f"{k} {v:.1f}s" for k, v in stats.seconds.items())
+        searcher, stats, warm = _timed_build(corpus, data)
+        steps = _steps(stats)
         out.write(
             f"warm start: {warm:.2f}s ({steps}; index from cache: {stats.index_from_cache})\n"
         )
@@ -100,7 +96,7 @@ def run_bench(
         added = time.perf_counter() - started
         flush_cache_writes()
         written = time.perf_counter() - started
-        steps = ", ".join(f"{k} {v:.1f}s" for k, v in stats.seconds.items())
+        steps = _steps(stats)
         out.write(
             f"rebuild after adding one article: serving after {added:.2f}s ({steps}; "
             f"analysed {stats.analysed}); caches written in the background by {written:.2f}s\n"
@@ -110,6 +106,16 @@ def run_bench(
         out.write(f"peak RSS of all the steps above: {_peak_rss_mib():.0f} MiB\n")
         _reference(searcher, queries[:reference_queries], statistics.median(full), out)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _timed_build(corpus: Path, data: Path) -> tuple[Searcher, BuildStats, float]:
+    started = time.perf_counter()
+    searcher, _, stats = build_searcher(corpus, data, progress=False)
+    return searcher, stats, time.perf_counter() - started
+
+
+def _steps(stats: BuildStats) -> str:
+    return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in stats.seconds.items())
 
 
 def _latency(searcher: Searcher, queries: Sequence[str], repeats: int, out: TextIO) -> list[float]:

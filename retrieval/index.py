@@ -12,6 +12,7 @@ posting-list boundaries. No dictionaries, no per-token Python.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -155,11 +156,8 @@ class FieldIndex:
         weights: npt.NDArray[np.float32],
     ) -> None:
         """``scores[u] += weight × impact(term, u)`` for every posting of every term."""
-        for column, weight in zip(self.columns(term_keys).tolist(), weights.tolist(), strict=True):
-            if column < 0:
-                continue
-            start, end = self.indptr[column], self.indptr[column + 1]
-            scores[self.units[start:end]] += np.float32(weight) * self.impacts[start:end]
+        for start, end, weight in self._postings(term_keys, weights):
+            scores[self.units[start:end]] += weight * self.impacts[start:end]
 
     def add_presence(
         self,
@@ -168,11 +166,16 @@ class FieldIndex:
         weights: npt.NDArray[np.float32],
     ) -> None:
         """``scores[u] += weight`` for every unit holding the term, whatever its frequency."""
+        for start, end, weight in self._postings(term_keys, weights):
+            scores[self.units[start:end]] += weight
+
+    def _postings(
+        self, term_keys: Int64Array, weights: npt.NDArray[np.floating]
+    ) -> Iterator[tuple[int, int, np.float32]]:
+        """(start, end, weight) of the posting range of every known term."""
         for column, weight in zip(self.columns(term_keys).tolist(), weights.tolist(), strict=True):
             if column >= 0:
-                scores[self.units[self.indptr[column] : self.indptr[column + 1]]] += np.float32(
-                    weight
-                )
+                yield int(self.indptr[column]), int(self.indptr[column + 1]), np.float32(weight)
 
     def units_contain(self, term_keys: Int64Array, unit: int) -> npt.NDArray[np.bool_]:
         """For each key, whether the term occurs in `unit` (postings are sorted by unit)."""
