@@ -7,7 +7,12 @@ stops it the same way for both.
 Handler order matters (the first match in a group wins): commands, then questions, then
 edits, then the hints for unknown commands and non-text messages in private chats.
 Everything else -- channel posts, group chatter, other bots' commands -- matches nothing
-and is ignored.
+and is ignored. The bot's own membership changes (added to or removed from a group,
+blocked) go to `bot.membership`.
+
+Besides the application, `running` runs the broadcast sender (`bot.broadcast`), which
+sends through a bot of its own; it stops after the application has finished its
+handlers and jobs, so a reload under way still gets its directives queued and sent.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackContext,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -35,12 +41,20 @@ from telegram.ext import (
     filters,
 )
 
+from bot.admin import (
+    broadcast_command,
+    preview_command,
+    reload_command,
+    stats_command,
+    subscribers_command,
+)
 from bot.buttons import press_button
 from bot.commands import explain_not_text, explain_unknown_command, show_help, start
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
 from bot.error_handler import report_error
 from bot.inline import answer_inline_query
+from bot.membership import track_membership
 from bot.menus import register_menus
 from bot.questions import (
     answer_edited,
@@ -49,15 +63,18 @@ from bot.questions import (
     ask_command,
     move_migrated_chat,
 )
+from bot.reload import record_new_articles
 from bot.state import BotState, Context, Services
+from bot.subscriptions import subscribe, unsubscribe
 from bot.triggers import ASK_COMMAND
+from bot.watch import schedule_reloads
 
 __all__ = ["ALLOWED_UPDATES", "build_application", "running", "startup"]
 
 logger = logging.getLogger(__name__)
 
-# What the bot handles (channel posts only to ignore them safely); my_chat_member is for
-# the subscriptions follow-up (the bot added to or removed from a group).
+# What the bot handles (channel posts only to ignore them safely); my_chat_member tells
+# when the bot is added to or removed from a group, or blocked.
 ALLOWED_UPDATES = [
     Update.MESSAGE, Update.EDITED_MESSAGE, Update.CHANNEL_POST, Update.EDITED_CHANNEL_POST,
     Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER,
@@ -104,10 +121,18 @@ def build_application(settings: Settings, services: Services) -> Application:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     new = filters.UpdateType.MESSAGE
+    chats = new & (private | groups)
     app.add_handlers([
         CommandHandler("start", start, filters=new),
         CommandHandler("help", show_help, filters=new),
-        CommandHandler(ASK_COMMAND, ask_command, filters=new & (private | groups)),
+        CommandHandler(ASK_COMMAND, ask_command, filters=chats),
+        CommandHandler("dangky", subscribe, filters=chats),
+        CommandHandler("huydangky", unsubscribe, filters=chats),
+        CommandHandler("reload", reload_command, filters=chats),
+        CommandHandler("stats", stats_command, filters=chats),
+        CommandHandler("subscribers", subscribers_command, filters=chats),
+        CommandHandler("broadcast", broadcast_command, filters=chats),
+        CommandHandler("preview", preview_command, filters=chats),
         MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, answer_private_text),
         MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, answer_group_message),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & (private | groups),
@@ -118,11 +143,14 @@ def build_application(settings: Settings, services: Services) -> Application:
                        explain_not_text),
         CallbackQueryHandler(press_button),
         InlineQueryHandler(answer_inline_query),
+        ChatMemberHandler(track_membership, ChatMemberHandler.MY_CHAT_MEMBER),
     ])
     app.add_error_handler(report_error)
     if app.job_queue is not None:
         app.job_queue.run_repeating(_purge_answers, interval=dt.timedelta(days=1),
                                     first=dt.timedelta(days=1), name="purge answers")
+    schedule_reloads(app, corpus_dir=settings.corpus_dir, watch=settings.watch,
+                     watch_interval=settings.watch_interval, reload_every=settings.reload_every)
     return app
 
 
@@ -133,12 +161,15 @@ async def _purge_answers(context: Context) -> None:
 
 
 async def startup(app: Application) -> int:
-    """What a starting bot does once connected: purge old answers, set the menus.
+    """What a starting bot does once connected: purge old answers, record the corpus'
+    articles (announcing those added while it was down), set the menus.
 
     Returns the number of command menus set.
     """
     services: Services = app.bot_data.services
     await services.answers.apurge()
+    async with services.reload_lock:
+        await record_new_articles(services, services.searcher, app.bot.username)
     return await register_menus(app.bot, services.settings.admin_ids)
 
 
@@ -151,9 +182,11 @@ async def running(app: Application, settings: Settings) -> AsyncIterator[int]:
     (`telegram.error.InvalidToken`, `telegram.error.NetworkError`) before anything starts.
     """
     await app.initialize()
+    broadcaster = app.bot_data.services.broadcaster
     try:
         menus = await startup(app)
         await app.start()
+        await broadcaster.start()
         updater = app.updater
         if updater is None:
             raise RuntimeError("the application was built without an updater")
@@ -175,4 +208,5 @@ async def running(app: Application, settings: Settings) -> AsyncIterator[int]:
             await app.updater.stop()
         if app.running:
             await app.stop()
+        await broadcaster.stop()
         await app.shutdown()

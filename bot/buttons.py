@@ -1,4 +1,5 @@
-"""The callback-button handler: answer pages and "read in full".
+"""The callback-button handler: answer pages, "read in full", subscription settings and
+admins' announcement confirmations.
 
 Every callback query is answered, and quickly: the data is parsed and the stored state
 looked up first (milliseconds), a stale or forged button gets a short notice, and only
@@ -14,11 +15,19 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 
 from bot import texts
+from bot.admin import confirm_announcement
 from bot.answering import is_not_modified, render_private, search
 from bot.cards import ARTICLE_MAX_MESSAGES, article_blocks, n_pages, truncated_notice
-from bot.keyboards import PageRequest, ReadRequest, parse_callback
+from bot.keyboards import (
+    AnnouncementRequest,
+    PageRequest,
+    ReadRequest,
+    SettingsRequest,
+    parse_callback,
+)
 from bot.render import pack, to_html
 from bot.state import Context
+from bot.subscriptions import change_settings
 from corpus import Article
 
 __all__ = ["press_button", "send_article"]
@@ -27,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 
 async def press_button(update: Update, context: Context) -> None:
-    """Turn a page of an answer, or send an article in full."""
+    """Turn a page, send an article in full, change a subscription, confirm an announcement."""
     query = update.callback_query
     if query is None:
         return
@@ -36,6 +45,12 @@ async def press_button(update: Update, context: Context) -> None:
     if request is None or message is None:
         logger.debug("callback with unknown data or no message: %r", query.data)
         await query.answer(texts.BUTTON_EXPIRED)
+        return
+    if isinstance(request, SettingsRequest):
+        await change_settings(query, message, context, request)
+        return
+    if isinstance(request, AnnouncementRequest):
+        await confirm_announcement(update, context, request)
         return
     services = context.bot_data.services
     if isinstance(request, ReadRequest):

@@ -52,6 +52,10 @@ def add_bot_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
                           "default: random per start)")
     run.add_argument("--poll-timeout", type=int, default=None, metavar="SECONDS",
                      help="long-poll timeout (default 30)")
+    run.add_argument("--watch", action="store_true", default=None,
+                     help="reload the corpus when its files change ($HAIQUAN_WATCH=1)")
+    run.add_argument("--reload-every", type=float, default=None, metavar="MINUTES",
+                     help="reload the corpus every MINUTES minutes ($HAIQUAN_RELOAD_EVERY)")
     run.set_defaults(handler=_run, default_log_level="info")
 
     ask = subparsers.add_parser(
@@ -103,6 +107,7 @@ def _run(args: argparse.Namespace) -> int:
         corpus_dir=args.corpus, data_dir=args.data_dir, admin_ids=args.admin_ids,
         webhook_url=args.webhook_url, listen=args.listen, port=args.port,
         webhook_secret=args.webhook_secret, poll_timeout=args.poll_timeout,
+        watch=args.watch, reload_every=args.reload_every,
     )
     asyncio.run(serve(settings))
     return 0

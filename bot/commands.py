@@ -50,7 +50,10 @@ async def start(update: Update, context: Context) -> None:
     if article is None:
         await hint(message, texts.ARTICLE_GONE)
         return
-    await message.reply_html(to_html(single_message([card_block(article)])),
+    blocks = [card_block(article)]
+    if article.directive is not None:  # opened from a directive card: invite a question
+        blocks.append(text_block(texts.directive_hint(article.directive.label)))
+    await message.reply_html(to_html(single_message(blocks)),
                              reply_markup=card_keyboard(article_key(article.id)),
                              do_quote=False)
 

@@ -12,6 +12,13 @@
 | ``HAIQUAN_WEBHOOK_LISTEN``| ``--listen``       | ``127.0.0.1``                           |
 | ``HAIQUAN_WEBHOOK_PORT``  | ``--port``         | ``8443``                                |
 | ``HAIQUAN_WEBHOOK_SECRET``| ``--webhook-secret``| random per start                       |
+| ``HAIQUAN_WATCH``         | ``--watch``        | off (``1``/``true``/``yes`` turns it on) |
+| ``HAIQUAN_RELOAD_EVERY``  | ``--reload-every`` | none (minutes between automatic reloads)|
+
+``--watch`` reloads the corpus when its files change (checked every few seconds, after
+they stop changing); ``--reload-every`` reloads it on a timer. Both use the same reload
+as the admins' ``/reload``. Broadcast pacing (`bot.pacing.Pacing`) is not configurable
+from outside: its defaults are Telegram's limits with a margin.
 
 The base URLs are passed to python-telegram-bot unchanged (``base_url``/``base_file_url``),
 so a self-hosted Bot API server works: ``http://127.0.0.1:8081/bot``. The token and the
@@ -29,6 +36,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
+from bot.pacing import Pacing
 
 __all__ = ["DEFAULT_API_BASE_URL", "DEFAULT_API_FILE_URL", "Settings", "WebhookSettings"]
 
@@ -67,6 +75,10 @@ class Settings:
     # Long-poll timeout (seconds): how long one getUpdates waits for news. Short in tests
     # so that shutting down never waits long.
     poll_timeout: int = 30
+    watch: bool = False
+    reload_every: float | None = None  # minutes
+    watch_interval: float = 5.0  # seconds between two looks at the corpus directory
+    pacing: Pacing = field(default_factory=Pacing)
 
     @classmethod
     def from_env(
@@ -80,7 +92,7 @@ class Settings:
         """Read the environment; a non-None value in `overrides` (a flag) wins.
 
         Override names are the field names plus ``webhook_url``, ``listen``, ``port`` and
-        ``webhook_secret``.
+        ``webhook_secret``; ``watch`` and ``reload_every`` count when not None.
 
         Raises:
             ConfigError: a required setting is missing or a value is malformed.
@@ -116,6 +128,8 @@ class Settings:
         admins = _admin_ids(pick("admin_ids", "HAIQUAN_ADMIN_IDS") or "")
         webhook = _webhook(pick)
         timeout = overrides.get("poll_timeout")
+        watch = _flag(pick("watch", "HAIQUAN_WATCH"), "HAIQUAN_WATCH")
+        every = _minutes(pick("reload_every", "HAIQUAN_RELOAD_EVERY"))
         return cls(
             token=token,
             corpus_dir=corpus_dir,
@@ -125,7 +139,33 @@ class Settings:
             admin_ids=admins,
             webhook=webhook,
             poll_timeout=int(timeout) if isinstance(timeout, int) else 30,
+            watch=watch,
+            reload_every=every,
         )
+
+
+def _flag(value: str | None, variable: str) -> bool:
+    if value is None:
+        return False
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{variable} must be 1/true/yes or 0/false/no, got {value!r}")
+
+
+def _minutes(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = -1.0
+    if not 0.1 <= minutes <= 7 * 24 * 60:
+        raise ConfigError(
+            f"HAIQUAN_RELOAD_EVERY must be minutes between 0.1 and 10080, got {value!r}")
+    return minutes
 
 
 def _http_url(value: str, variable: str) -> str:

@@ -4,7 +4,10 @@ Callback data must fit Telegram's 64 bytes and outlive the process, so it names 
 state instead of holding it:
 
 - ``p:<answer id>:<page>`` shows page `page` of a stored answer (`bot.store`);
-- ``d:<article key>`` shows an article in full (`bot.article_keys`: a hash of its id).
+- ``d:<article key>`` shows an article in full (`bot.article_keys`: a hash of its id);
+- ``s:k:<kind>``, ``s:all``, ``s:off``, ``s:on`` change the chat's subscription (toggle
+  a document kind, drop the kind filter, unsubscribe, subscribe again);
+- ``b:<item id>:y`` / ``b:<item id>:n`` send or drop an admin's draft announcement.
 
 ``/start`` payloads (deep links, 64 characters of ``A-Za-z0-9_-``) use the same names:
 ``a<answer id>`` re-asks a stored question in private, ``d<article key>`` opens a card.
@@ -23,12 +26,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import texts
 from bot.article_keys import KEY_PATTERN, article_key
 from bot.cards import PAGE_SIZE, n_pages
+from corpus import KIND_LABELS
 from retrieval import Hit
 
 __all__ = [
+    "AnnouncementRequest",
     "PageRequest",
     "ReadRequest",
+    "SettingsRequest",
     "StartRequest",
+    "announcement_keyboard",
     "answer_keyboard",
     "card_keyboard",
     "deep_link",
@@ -38,11 +45,14 @@ __all__ = [
     "parse_callback",
     "parse_start",
     "read_data",
+    "settings_keyboard",
 ]
 
 _ID = r"[1-9][0-9]{0,17}"
 _PAGE = re.compile(rf"p:({_ID}):(0|[1-9][0-9]{{0,2}})")
 _READ = re.compile(rf"d:({KEY_PATTERN})")
+_SETTINGS = re.compile(r"s:(?:k:(" + "|".join(KIND_LABELS) + r")|(all|off|on))")
+_ANNOUNCEMENT = re.compile(rf"b:({_ID}):([yn])")
 _START_ANSWER = re.compile(rf"a({_ID})")
 _START_ARTICLE = re.compile(rf"d({KEY_PATTERN})")
 
@@ -63,6 +73,25 @@ class ReadRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class SettingsRequest:
+    """Change the chat's subscription: ``kind`` toggles one kind; ``all``, ``off``, ``on``."""
+
+    action: str
+    kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncementRequest:
+    """Send (`send`) or drop a draft announcement."""
+
+    item_id: int
+    send: bool
+
+
+Request = PageRequest | ReadRequest | SettingsRequest | AnnouncementRequest
+
+
+@dataclass(frozen=True, slots=True)
 class StartRequest:
     """A deep link: an answer (`answer_id`) or an article card (`key`)."""
 
@@ -80,7 +109,7 @@ def read_data(key: str) -> str:
     return f"d:{key}"
 
 
-def parse_callback(data: str | None) -> PageRequest | ReadRequest | None:
+def parse_callback(data: str | None) -> Request | None:
     """What a button asks for, or None for data this bot never wrote."""
     if not data:
         return None
@@ -88,6 +117,12 @@ def parse_callback(data: str | None) -> PageRequest | ReadRequest | None:
         return PageRequest(int(match.group(1)), int(match.group(2)))
     if match := _READ.fullmatch(data):
         return ReadRequest(match.group(1))
+    if match := _SETTINGS.fullmatch(data):
+        if match.group(1):
+            return SettingsRequest("kind", match.group(1))
+        return SettingsRequest(match.group(2))
+    if match := _ANNOUNCEMENT.fullmatch(data):
+        return AnnouncementRequest(int(match.group(1)), match.group(2) == "y")
     return None
 
 
@@ -144,3 +179,26 @@ def inline_card_keyboard(bot_username: str, key: str) -> InlineKeyboardMarkup:
     """Under a card sent by inline mode (in any chat): open the article in the bot."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(
         texts.OPEN_IN_BOT, url=deep_link(bot_username, f"d{key}"))]])
+
+
+def settings_keyboard(kinds: Sequence[str], *, active: bool) -> InlineKeyboardMarkup:
+    """Under a chat's subscription settings: toggle kinds, all kinds, stop or restart."""
+    if not active:
+        return InlineKeyboardMarkup([[InlineKeyboardButton(texts.RESUBSCRIBE_BUTTON,
+                                                           callback_data="s:on")]])
+    toggles = [InlineKeyboardButton(texts.kind_button(label, kind in kinds),
+                                    callback_data=f"s:k:{kind}")
+               for kind, label in KIND_LABELS.items()]
+    rows = [toggles[i : i + 3] for i in range(0, len(toggles), 3)]
+    rows.append([InlineKeyboardButton(texts.kind_button(texts.ALL_KINDS_BUTTON, not kinds),
+                                      callback_data="s:all"),
+                 InlineKeyboardButton(texts.UNSUBSCRIBE_BUTTON, callback_data="s:off")])
+    return InlineKeyboardMarkup(rows)
+
+
+def announcement_keyboard(item_id: int) -> InlineKeyboardMarkup:
+    """Under a draft announcement: send it, or drop it."""
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton(texts.BROADCAST_SEND, callback_data=f"b:{item_id}:y"),
+        InlineKeyboardButton(texts.BROADCAST_CANCEL, callback_data=f"b:{item_id}:n"),
+    ]])

@@ -1,9 +1,9 @@
 """The command menus: every command the bot lists, in one place, per scope.
 
 Telegram shows a menu per scope: private chats, groups, and -- for the admins only --
-each admin's private chat. `COMMANDS` is the one list to extend (the admin commands of
-the follow-up issue go here with ``admin=True``); `register_menus` sets every scope on
-start, so a menu is never stale after an upgrade.
+each admin's private chat. `COMMANDS` is the one list to extend (admin commands with
+``admin=True``); `register_menus` sets every scope on start, so a menu is never stale
+after an upgrade.
 """
 
 from __future__ import annotations
@@ -44,6 +44,13 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("start", texts.COMMAND_DESCRIPTIONS["start"]),
     MenuCommand("help", texts.COMMAND_DESCRIPTIONS["help"], group=True),
     MenuCommand("hoi", texts.COMMAND_DESCRIPTIONS["hoi"], group=True),
+    MenuCommand("dangky", texts.COMMAND_DESCRIPTIONS["dangky"], group=True),
+    MenuCommand("huydangky", texts.COMMAND_DESCRIPTIONS["huydangky"], group=True),
+    MenuCommand("reload", texts.COMMAND_DESCRIPTIONS["reload"], admin=True),
+    MenuCommand("stats", texts.COMMAND_DESCRIPTIONS["stats"], admin=True),
+    MenuCommand("subscribers", texts.COMMAND_DESCRIPTIONS["subscribers"], admin=True),
+    MenuCommand("broadcast", texts.COMMAND_DESCRIPTIONS["broadcast"], admin=True),
+    MenuCommand("preview", texts.COMMAND_DESCRIPTIONS["preview"], admin=True),
 )
 
 

@@ -76,11 +76,17 @@ async def answer_edited(update: Update, context: Context) -> None:
 
 
 async def move_migrated_chat(update: Update, context: Context) -> None:
-    """A group became a supergroup: its stored answers follow it to the new chat id."""
+    """A group became a supergroup: its stored answers and its subscription (with the
+    deliveries it is still owed) follow it to the new chat id."""
     message = update.message
     if message is None or message.migrate_to_chat_id is None:
         return
-    moved = await context.bot_data.services.answers.amigrate_chat(
-        message.chat_id, message.migrate_to_chat_id)
-    logger.info("chat %s migrated to %s (%d answers moved)", message.chat_id,
-                message.migrate_to_chat_id, moved)
+    services = context.bot_data.services
+    moved = await services.answers.amigrate_chat(message.chat_id, message.migrate_to_chat_id)
+    subscribed = await services.subscriptions.amigrate(message.chat_id,
+                                                       message.migrate_to_chat_id)
+    logger.warning("chat %s migrated to %s (%d answers moved%s)", message.chat_id,
+                   message.migrate_to_chat_id, moved,
+                   ", subscription moved" if subscribed else "")
+    if subscribed:
+        services.broadcaster.wake()

@@ -1,9 +1,11 @@
 """Typed ``bot_data``: the services every handler needs, without string keys.
 
 `build_application` binds one `Services` to the application's `BotState`. Handlers read
-``context.bot_data.services.searcher`` once at their start; a reload (follow-up issue)
+``context.bot_data.services.searcher`` once at their start; a reload (`bot.reload`)
 builds a new `Searcher` off the event loop and replaces it with one assignment, so a
-handler sees either the old index or the new one, never a mix.
+handler sees either the old index or the new one, never a mix. `reload_lock` makes a
+reload (and the bookkeeping of new articles) one at a time; the `broadcaster` sends what
+the ledger owes.
 """
 
 from __future__ import annotations
@@ -14,13 +16,23 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram import Bot
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.article_keys import ArticleKeys
+from bot.broadcast import Broadcaster, broadcast_request
 from bot.config import Settings
-from bot.store import AnswerStore, DailyCounters, Database, open_database
+from bot.store import (
+    AnswerStore,
+    DailyCounters,
+    Database,
+    KnownArticles,
+    Ledger,
+    SubscriptionStore,
+    open_database,
+)
 from corpus import Article
-from retrieval import Hit, Searcher
+from retrieval import Hit, Searcher, flush_cache_writes
 
 __all__ = ["BotState", "Context", "Services"]
 
@@ -34,6 +46,11 @@ class Services:
     database: Database
     answers: AnswerStore
     counters: DailyCounters
+    subscriptions: SubscriptionStore
+    ledger: Ledger
+    known: KnownArticles
+    broadcaster: Broadcaster
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(tz=dt.UTC))
     # Searches run here, one at a time: a search is pure CPU and holds the GIL for most of
     # its few milliseconds, so more search threads only make the event loop wait longer to
@@ -50,7 +67,18 @@ class Services:
             DatabaseError: the database cannot be opened or is newer than this program.
         """
         database = open_database(settings.data_dir)
-        return cls(settings, searcher, database, AnswerStore(database), DailyCounters(database))
+        subscriptions = SubscriptionStore(database)
+        ledger = Ledger(database)
+
+        def broadcast_bot() -> Bot:
+            return Bot(settings.token, base_url=settings.api_base_url,
+                       base_file_url=settings.api_file_url,
+                       request=broadcast_request(settings.pacing))
+
+        broadcaster = Broadcaster(ledger, subscriptions, settings.pacing,
+                                  bot_factory=broadcast_bot)
+        return cls(settings, searcher, database, AnswerStore(database), DailyCounters(database),
+                   subscriptions, ledger, KnownArticles(database), broadcaster)
 
     def article_for_key(self, key: str) -> Article | None:
         """The current searcher's article with this key (`bot.article_keys`), if any."""
@@ -63,8 +91,9 @@ class Services:
         return await loop.run_in_executor(self.search_pool, searcher.search, question, k)
 
     def close(self) -> None:
-        """Release the database and the search thread."""
+        """Release the database and the search thread; wait for index caches on disk."""
         self.search_pool.shutdown(wait=True)
+        flush_cache_writes(timeout=120)
         self.database.close()
 
 

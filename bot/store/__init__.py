@@ -9,7 +9,10 @@ from pathlib import Path
 from bot.store.answers import RETENTION, AnswerLink, AnswerStore, StoredAnswer
 from bot.store.counters import VIETNAM, DailyCounters, DayCount, local_day
 from bot.store.database import MEMORY, Database, Migration
+from bot.store.known import KnownArticles, NewDirective, RecordResult
+from bot.store.ledger import Delivery, Ledger, LedgerCounts
 from bot.store.migrations import MIGRATIONS
+from bot.store.subscriptions import Reason, Subscription, SubscriptionStore
 
 __all__ = [
     "DATABASE_FILE",
@@ -21,8 +24,17 @@ __all__ = [
     "DailyCounters",
     "Database",
     "DayCount",
+    "Delivery",
+    "KnownArticles",
+    "Ledger",
+    "LedgerCounts",
     "Migration",
+    "NewDirective",
+    "Reason",
+    "RecordResult",
     "StoredAnswer",
+    "Subscription",
+    "SubscriptionStore",
     "local_day",
     "open_database",
 ]

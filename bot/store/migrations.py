@@ -11,7 +11,23 @@ Version 1 holds what answering needs:
 - ``daily_counts``: questions answered and those that found nothing, per local day. Counts
   only: no user ids, no text.
 
-The subscriptions follow-up appends version 2 (subscriptions, known articles, deliveries).
+Version 2 holds subscriptions and the broadcast of new directives:
+
+- ``subscriptions``: one row per chat (the chat id is the key; a forum topic, if the
+  subscription was made in one, in ``thread_id``), its filters as JSON lists of kind keys
+  and keywords as typed, whether it is active, and why not (``reason``); ``strikes``
+  counts consecutive 403 answers to sends (`bot.broadcast`).
+- ``known_articles``: every article id the bot has seen, with its content hash. An article
+  is new when neither its id nor its content is known (a renamed file is not news).
+- ``broadcast_items``: what is sent -- a new directive's card (``article_id``) or an
+  admin's announcement -- rendered once, as Telegram HTML plus the keyboard as JSON, so a
+  restart resends exactly the same message. Announcements start as ``draft`` until an
+  admin confirms them.
+- ``deliveries``: the ledger, one row per (item, chat): ``pending`` -> ``sending`` ->
+  ``sent`` (with the message id), or ``failed`` / ``cancelled``; attempts, errors, the
+  earliest next try (``not_before``, Unix seconds) and the last error. See
+  `bot.store.ledger` for the rules.
+- ``meta``: small facts, such as which corpus directory the known articles came from.
 """
 
 from __future__ import annotations
@@ -55,6 +71,70 @@ MIGRATIONS: tuple[Migration, ...] = (
                 no_result INTEGER NOT NULL DEFAULT 0
             )
             """,
+        ),
+    ),
+    Migration(
+        2,
+        "subscriptions, known articles, broadcast items and the delivery ledger",
+        (
+            """
+            CREATE TABLE subscriptions (
+                chat_id    INTEGER PRIMARY KEY,
+                chat_type  TEXT    NOT NULL,
+                title      TEXT    NOT NULL DEFAULT '',
+                thread_id  INTEGER,
+                kinds      TEXT    NOT NULL DEFAULT '[]',
+                keywords   TEXT    NOT NULL DEFAULT '[]',
+                active     INTEGER NOT NULL DEFAULT 1,
+                strikes    INTEGER NOT NULL DEFAULT 0,
+                reason     TEXT,
+                created_at TEXT    NOT NULL,
+                updated_at TEXT    NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE known_articles (
+                article_id   TEXT PRIMARY KEY,
+                content_hash TEXT NOT NULL,
+                first_seen   TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX known_articles_hash ON known_articles (content_hash)",
+            """
+            CREATE TABLE broadcast_items (
+                id            INTEGER PRIMARY KEY,
+                kind          TEXT    NOT NULL CHECK (kind IN ('directive', 'announcement')),
+                article_id    TEXT    UNIQUE,
+                document_code TEXT,
+                html          TEXT    NOT NULL,
+                markup        TEXT,
+                status        TEXT    NOT NULL CHECK (status IN ('draft', 'queued', 'cancelled')),
+                created_by    INTEGER,
+                created_at    TEXT    NOT NULL
+            )
+            """,
+            "CREATE INDEX broadcast_items_code ON broadcast_items (document_code)",
+            """
+            CREATE TABLE deliveries (
+                id         INTEGER PRIMARY KEY,
+                item_id    INTEGER NOT NULL REFERENCES broadcast_items (id),
+                chat_id    INTEGER NOT NULL,
+                status     TEXT    NOT NULL CHECK (status IN
+                           ('pending', 'sending', 'sent', 'failed', 'cancelled')),
+                attempts   INTEGER NOT NULL DEFAULT 0,
+                errors     INTEGER NOT NULL DEFAULT 0,
+                not_before REAL    NOT NULL DEFAULT 0,
+                claimed_at REAL,
+                sent_at    REAL,
+                message_id INTEGER,
+                last_error TEXT,
+                created_at REAL    NOT NULL,
+                UNIQUE (item_id, chat_id)
+            )
+            """,
+            "CREATE INDEX deliveries_open ON deliveries (status, chat_id, id)",
+            "CREATE INDEX deliveries_chat ON deliveries (chat_id)",
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ),
     ),
 )

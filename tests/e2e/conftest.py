@@ -78,9 +78,11 @@ def bot_running(searcher: Searcher) -> Callable[..., object]:
     @asynccontextmanager
     async def start(fake: FakeBotAPI, *, data_dir: Path | None = None,
                     expect_errors: bool = False, expect_rejections: bool = False,
-                    settings: Settings | None = None) -> AsyncIterator[Application]:
+                    settings: Settings | None = None,
+                    index: Searcher | None = None) -> AsyncIterator[Application]:
+        """`index`: a searcher of the test's own corpus (default: the sample corpus)."""
         settings = settings or make_settings(fake, data_dir)
-        services = Services.create(settings, searcher)
+        services = Services.create(settings, index or searcher)
         trouble = Trouble()
         collector = _Collector(trouble)
         root = logging.getLogger()

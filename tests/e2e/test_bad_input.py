@@ -63,6 +63,7 @@ async def test_channel_posts_are_ignored(fake, bot_running):
 
 
 async def test_odd_updates_do_not_crash_the_bot(fake, bot_running):
+    fake.add_chat(-100777, "supergroup", title="Nhóm")  # the bot greets it on being added
     async with bot_running(fake):
         fake.raw_update({"edited_channel_post": {
             "message_id": 5, "date": 1, "chat": {"id": CHANNEL, "type": "channel", "title": "K"},
@@ -74,6 +75,7 @@ async def test_odd_updates_do_not_crash_the_bot(fake, bot_running):
             "new_chat_member": {"user": fake.bot_user(), "status": "member"}}})
         fake.user_says(USER, "/start")
         await fake.wait_for_messages(USER)
+        await fake.wait_for_messages(-100777)
 
 
 async def test_an_unexpected_failure_is_logged_and_the_user_told(fake, bot_running, caplog):

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from bot.config import Settings
+from bot.pacing import Pacing
 from corpus import default_corpus_dir
 from support.fake_bot_api import FakeBotAPI
 from support.paths import TEST_DATA
@@ -17,6 +18,11 @@ from support.paths import TEST_DATA
 USER = 42
 GROUP = -1001234567890
 BOT = "HaiQuanTestBot"
+ADMIN = 7001
+# Broadcast pacing for tests: no per-chat spacing, quick retries, short drains. The
+# production defaults (Telegram's limits) are exercised by benchmarks/broadcast_load.py.
+FAST_PACING = Pacing(per_second=500.0, group_interval=0.0, private_interval=0.0,
+                     backoff_base=0.05, backoff_max=0.2, drain_timeout=2.0, idle_check=0.5)
 
 
 def make_settings(fake: FakeBotAPI, data_dir: Path | None = None, **changes: object) -> Settings:
@@ -24,6 +30,17 @@ def make_settings(fake: FakeBotAPI, data_dir: Path | None = None, **changes: obj
     settings = Settings(token=fake.token, corpus_dir=default_corpus_dir(), data_dir=data_dir,
                         api_base_url=fake.base_url, poll_timeout=1)
     return Settings(**{**{f: getattr(settings, f) for f in Settings.__slots__}, **changes})
+
+
+def broadcast_settings(fake: FakeBotAPI, corpus_dir: Path, data_dir: Path | None,
+                       **changes: object) -> Settings:
+    """Settings over a test corpus, with `ADMIN` as the bot's admin and fast pacing.
+
+    The admin's private chat is registered with the fake (its command menu is set).
+    """
+    fake.add_chat(ADMIN)
+    changes = {"admin_ids": frozenset({ADMIN}), "pacing": FAST_PACING, **changes}
+    return make_settings(fake, data_dir, corpus_dir=corpus_dir, **changes)
 
 
 def buttons(markup: dict | None) -> list[dict]:

@@ -298,6 +298,13 @@ class FakeState:
         chat.topics[thread_id] = name
         return thread_id
 
+    def remove_topic(self, chat_id: int, thread_id: int) -> None:
+        """An admin deletes a forum topic: sends into it answer "message thread not found"."""
+        chat = self.chats.get(chat_id)
+        if chat is None or thread_id not in chat.topics:
+            raise ValueError(f"chat {chat_id} has no topic {thread_id}")
+        del chat.topics[thread_id]
+
     def block(self, chat_id: int) -> None:
         """The user blocks the bot (private) or the bot is kicked (groups): sends get 403."""
         (self.chats.get(chat_id) or self.add_chat(chat_id)).blocked = True

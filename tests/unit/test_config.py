@@ -72,3 +72,24 @@ def test_a_data_dir_that_is_a_file_is_refused(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(ConfigError, match="not a directory"):
         settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_DATA_DIR": str(tmp_path / "f")})
+
+
+def test_automatic_reloads_from_environment_and_flags():
+    s = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_WATCH": "yes",
+                  "HAIQUAN_RELOAD_EVERY": "30"})
+    assert (s.watch, s.reload_every) == (True, 30.0)
+    flags = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_WATCH": "0"}, watch=True,
+                     reload_every=1.5)
+    assert (flags.watch, flags.reload_every) == (True, 1.5)
+    off = settings({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert (off.watch, off.reload_every) == (False, None)
+    assert off.pacing.per_second == 25.0 and off.pacing.group_interval == 3.2
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("HAIQUAN_WATCH", "maybe"), ("HAIQUAN_RELOAD_EVERY", "0"),
+    ("HAIQUAN_RELOAD_EVERY", "often"), ("HAIQUAN_RELOAD_EVERY", "99999"),
+])
+def test_bad_reload_settings_are_named(variable, value):
+    with pytest.raises(ConfigError, match=variable):
+        settings({"TELEGRAM_BOT_TOKEN": TOKEN, variable: value})

@@ -89,3 +89,17 @@ async def test_webhook_secret_is_checked_stored_and_sent(fake, bot):
             await deliver_webhook_updates(fake, local)
     finally:
         await runner.cleanup()
+
+
+async def test_a_deleted_topic_refuses_messages_and_the_chat_still_takes_them(fake, bot):
+    fake.add_chat(-1001, "supergroup", is_forum=True)
+    topic = fake.add_topic(-1001, "Văn bản")
+    await bot.send_message(-1001, "trong chủ đề", message_thread_id=topic)
+    fake.remove_topic(-1001, topic)
+    with pytest.raises(BadRequest, match=r"[Mm]essage thread not found"):
+        await bot.send_message(-1001, "chủ đề đã xoá", message_thread_id=topic)
+    fake.rejected.clear()
+    await bot.send_message(-1001, "vào nhóm")
+    assert [m.message_thread_id for m in fake.sent(-1001)] == [topic, None]
+    with pytest.raises(ValueError, match="no topic"):
+        fake.remove_topic(-1001, topic)

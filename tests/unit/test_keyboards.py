@@ -59,3 +59,29 @@ def test_known_forgeries():
         assert parse_callback(data) is None, data
     for payload in ("", "a", "a0", "help", "d", "dshort", "a12x"):
         assert parse_start(payload) is None, payload
+
+
+def test_settings_and_announcement_buttons_round_trip():
+    from bot.keyboards import (
+        AnnouncementRequest,
+        SettingsRequest,
+        announcement_keyboard,
+        settings_keyboard,
+    )
+
+    markup = settings_keyboard(("thong_tu",), active=True)
+    data = [b.callback_data for row in markup.inline_keyboard for b in row]
+    assert "s:k:thong_tu" in data and "s:all" in data and "s:off" in data
+    assert all(len(d.encode()) <= 64 for d in data)
+    assert parse_callback("s:k:chi_thi") == SettingsRequest("kind", "chi_thi")
+    assert parse_callback("s:off") == SettingsRequest("off")
+    [[only]] = settings_keyboard((), active=False).inline_keyboard
+    assert parse_callback(only.callback_data) == SettingsRequest("on")
+    [[send, cancel]] = announcement_keyboard(BIGGEST_ID).inline_keyboard
+    assert parse_callback(send.callback_data) == AnnouncementRequest(BIGGEST_ID, True)
+    assert parse_callback(cancel.callback_data) == AnnouncementRequest(BIGGEST_ID, False)
+
+
+def test_forged_settings_and_announcement_data_are_refused():
+    for forged in ("s:k:luat", "s:k:", "s:drop", "b:0:y", "b:12:x", "b:12", "b:-1:y"):
+        assert parse_callback(forged) is None, forged

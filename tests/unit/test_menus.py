@@ -8,22 +8,31 @@ def scopes(result):
             for scope, commands in result]
 
 
+EVERYONE = [c for c in COMMANDS if not c.admin]
+ADMIN = ["reload", "stats", "subscribers", "broadcast", "preview"]
+PUBLIC = ["start", "help", "hoi", "dangky", "huydangky"]
+
+
 def test_without_admin_commands_no_admin_menus():
-    assert scopes(menus(COMMANDS, {1, 2})) == [
-        ("all_private_chats", None, ["start", "help", "hoi"]),
-        ("all_group_chats", None, ["help", "hoi"]),
+    assert scopes(menus(EVERYONE, {1, 2})) == [
+        ("all_private_chats", None, PUBLIC),
+        ("all_group_chats", None, ["help", "hoi", "dangky", "huydangky"]),
     ]
 
 
 def test_admin_commands_go_to_each_admin_chat_only():
-    commands = (*COMMANDS, MenuCommand("stats", "Thống kê", admin=True),
-                MenuCommand("reload", "Nạp lại dữ liệu", admin=True))
-    result = scopes(menus(commands, {20, 10}))
-    assert result[:2] == scopes(menus(COMMANDS, ()))
-    assert result[2:] == [
-        ("chat", 10, ["start", "help", "hoi", "stats", "reload"]),
-        ("chat", 20, ["start", "help", "hoi", "stats", "reload"]),
-    ]
+    result = scopes(menus(COMMANDS, {20, 10}))
+    assert result[:2] == scopes(menus(EVERYONE, ()))
+    assert result[2:] == [("chat", 10, PUBLIC + ADMIN), ("chat", 20, PUBLIC + ADMIN)]
+
+
+def test_without_admins_no_admin_menus():
+    assert scopes(menus(COMMANDS, ())) == scopes(menus(EVERYONE, ()))
+
+
+def test_an_admin_command_added_later_joins_the_admin_menus():
+    commands = (*COMMANDS, MenuCommand("export", "Xuất dữ liệu", admin=True))
+    assert scopes(menus(commands, {10}))[2] == ("chat", 10, [*PUBLIC, *ADMIN, "export"])
 
 
 def test_descriptions_are_vietnamese_and_within_limits():

@@ -19,7 +19,8 @@ from bot.store import (
     open_database,
 )
 
-NOW = dt.datetime(2026, 3, 1, 18, 30, tzinfo=dt.UTC)  # 01:30 on 2 March in Vietnam
+NOW = dt.datetime(2026, 3, 1, 18, 30, tzinfo=dt.UTC)
+NEXT = len(MIGRATIONS) + 1  # the version a future migration would have  # 01:30 on 2 March in Vietnam
 
 
 @pytest.fixture
@@ -47,9 +48,9 @@ def test_a_new_database_is_migrated_to_the_latest_version(tmp_path):
 def test_later_migrations_apply_in_order_on_an_existing_file(tmp_path):
     path = tmp_path / "x.sqlite3"
     Database(path, MIGRATIONS).close()
-    extra = Migration(2, "a table for the follow-up", ("CREATE TABLE later (id INTEGER)",))
+    extra = Migration(NEXT, "a table for a follow-up", ("CREATE TABLE later (id INTEGER)",))
     db = Database(path, (*MIGRATIONS, extra))
-    assert db.schema_version == 2
+    assert db.schema_version == NEXT
     db.write(lambda c: c.execute("INSERT INTO later VALUES (1)"))
     db.close()
 
@@ -57,11 +58,11 @@ def test_later_migrations_apply_in_order_on_an_existing_file(tmp_path):
 def test_a_failing_migration_leaves_the_previous_version(tmp_path):
     path = tmp_path / "x.sqlite3"
     Database(path, MIGRATIONS).close()
-    broken = Migration(2, "broken", ("CREATE TABLE ok (id INTEGER)", "NOT SQL AT ALL"))
+    broken = Migration(NEXT, "broken", ("CREATE TABLE ok (id INTEGER)", "NOT SQL AT ALL"))
     with pytest.raises(DatabaseError, match="cannot use database"):
         Database(path, (*MIGRATIONS, broken))
     db = Database(path, MIGRATIONS)
-    assert db.schema_version == 1
+    assert db.schema_version == NEXT - 1
     tables = db.read(lambda c: [r[0] for r in c.execute("SELECT name FROM sqlite_master")])
     assert "ok" not in tables
     db.close()
@@ -69,7 +70,7 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path):
 
 def test_a_database_from_a_newer_program_is_refused(tmp_path):
     path = tmp_path / "x.sqlite3"
-    newer = (*MIGRATIONS, Migration(2, "newer", ("CREATE TABLE t (id INTEGER)",)))
+    newer = (*MIGRATIONS, Migration(NEXT, "newer", ("CREATE TABLE t (id INTEGER)",)))
     Database(path, newer).close()
     with pytest.raises(DatabaseError, match="newer than this program"):
         Database(path, MIGRATIONS)

@@ -1,0 +1,280 @@
+"""The delivery ledger: every message a broadcast owes a chat, and how far it got.
+
+One row per (item, chat), written before anything is sent. States::
+
+    pending --claim--> sending --sent--> sent          (message id kept)
+       ^                  |
+       +------retry-------+  (429, migration, network/5xx errors with backoff)
+                          |
+                          +--fail--> failed            (403, 400, or out of attempts)
+    pending/sending --subscription stopped--> cancelled
+
+Rules that make a broadcast lose nothing and repeat nothing:
+
+- a row is claimed (``sending``) in its own transaction *before* the HTTP call and marked
+  ``sent`` right after Telegram answers; a chat has at most one row in flight, and its
+  rows go out in order;
+- `recover`, at start, turns every row left in ``sending`` back into ``pending``. Such a
+  row exists only if the process died between claiming it and recording the answer:
+  Telegram may or may not have shown the message. Sending again risks one repeated card in
+  one chat; not sending risks a directive a broker never sees, and the second is worse. A
+  graceful stop never leaves such a row (the sender finishes its sends first), so
+  restarts repeat nothing; only a crash inside one HTTP round trip can;
+- ``not_before`` (Unix seconds) holds back a retry (backoff, ``retry_after``) across
+  restarts too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.store.database import Database
+
+__all__ = ["Delivery", "Ledger", "LedgerCounts", "insert_deliveries"]
+
+OPEN = ("pending", "sending")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A row due to be sent, with what to send and where (from its subscription)."""
+
+    id: int
+    item_id: int
+    chat_id: int
+    thread_id: int | None
+    private: bool
+    attempts: int
+    errors: int
+    html: str
+    markup: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerCounts:
+    """Rows per state."""
+
+    pending: int = 0
+    sending: int = 0
+    sent: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    @property
+    def open(self) -> int:
+        """Rows not finished yet."""
+        return self.pending + self.sending
+
+
+def insert_deliveries(conn: sqlite3.Connection, item_id: int, chat_ids: Iterable[int],
+                      now: float) -> int:
+    """One pending row per chat for `item_id` (inside the caller's transaction)."""
+    return conn.executemany(
+        "INSERT OR IGNORE INTO deliveries (item_id, chat_id, status, created_at) "
+        "VALUES (?, ?, 'pending', ?)",
+        [(item_id, chat_id, now) for chat_id in chat_ids],
+    ).rowcount
+
+
+_DUE = """
+SELECT d.id, d.item_id, d.chat_id, s.thread_id, s.chat_type, d.attempts, d.errors,
+       i.html, i.markup
+FROM deliveries AS d
+JOIN subscriptions AS s ON s.chat_id = d.chat_id
+JOIN broadcast_items AS i ON i.id = d.item_id
+WHERE d.id IN (SELECT MIN(id) FROM deliveries WHERE status IN ('pending', 'sending')
+               GROUP BY chat_id)
+  AND d.status = 'pending' AND d.not_before <= ? AND s.active = 1
+ORDER BY d.id
+LIMIT ?
+"""
+
+
+class Ledger:
+    """Broadcast items and their deliveries; ``a``-prefixed methods run off the loop."""
+
+    def __init__(self, database: Database, clock: Callable[[], float] = time.time) -> None:
+        """Store in `database`; `clock` gives Unix seconds (replaceable in tests)."""
+        self._db = database
+        self._clock = clock
+
+    # -- announcements (admins' /broadcast) --------------------------------------------
+    def create_announcement(self, html: str, created_by: int) -> int:
+        """A draft announcement; nothing is sent until `queue_announcement`."""
+        created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self._clock()))
+        return self._db.write(lambda c: int(c.execute(
+            "INSERT INTO broadcast_items (kind, html, status, created_by, created_at) "
+            "VALUES ('announcement', ?, 'draft', ?, ?)", (html, created_by, created)
+        ).lastrowid or 0))
+
+    def queue_announcement(self, item_id: int) -> int | None:
+        """Confirm a draft: a delivery to every active subscription, in one transaction.
+
+        Returns how many, or None when the item is not a draft (already sent or cancelled:
+        a second tap on the button sends nothing).
+        """
+        now = self._clock()
+
+        def queue(conn: sqlite3.Connection) -> int | None:
+            changed = conn.execute(
+                "UPDATE broadcast_items SET status = 'queued' "
+                "WHERE id = ? AND kind = 'announcement' AND status = 'draft'", (item_id,)
+            ).rowcount
+            if not changed:
+                return None
+            chats = [row[0] for row in conn.execute(
+                "SELECT chat_id FROM subscriptions WHERE active = 1 ORDER BY chat_id")]
+            return insert_deliveries(conn, item_id, chats, now)
+
+        return self._db.write(queue)
+
+    def cancel_announcement(self, item_id: int) -> bool:
+        """Drop a draft; False when it was no longer a draft."""
+        return bool(self._db.write(lambda c: c.execute(
+            "UPDATE broadcast_items SET status = 'cancelled' "
+            "WHERE id = ? AND kind = 'announcement' AND status = 'draft'", (item_id,)
+        ).rowcount))
+
+    # -- the sender's side ------------------------------------------------------------------
+    def recover(self) -> int:
+        """At start: rows a dead process left in ``sending`` are sent again (see above)."""
+        return self._db.write(lambda c: c.execute(
+            "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'").rowcount)
+
+    def due(self, limit: int) -> list[Delivery]:
+        """The first unfinished row of each chat, when it is pending and due; oldest first."""
+        rows = self._db.read(lambda c: c.execute(_DUE, (self._clock(), limit)).fetchall())
+        return [
+            Delivery(row[0], row[1], row[2], row[3], row[4] == "private", row[5], row[6],
+                     row[7], json.loads(row[8]) if row[8] else None)
+            for row in rows
+        ]
+
+    def next_due(self) -> float | None:
+        """When the earliest pending row becomes due (Unix seconds), if there is one."""
+        row = self._db.read(lambda c: c.execute(
+            "SELECT MIN(not_before) FROM deliveries WHERE status = 'pending'").fetchone())
+        return None if row[0] is None else float(row[0])
+
+    def claim(self, delivery_id: int) -> bool:
+        """``pending`` -> ``sending``, before the HTTP call; False if it is no longer
+        pending (its subscription stopped meanwhile)."""
+        now = self._clock()
+        return bool(self._db.write(lambda c: c.execute(
+            "UPDATE deliveries SET status = 'sending', claimed_at = ?, attempts = attempts + 1 "
+            "WHERE id = ? AND status = 'pending'", (now, delivery_id)).rowcount))
+
+    def mark_sent(self, delivery_id: int, message_id: int) -> None:
+        """Telegram accepted it: ``sent``, with the message id; the chat's strikes reset."""
+        now = self._clock()
+
+        def done(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, "
+                "last_error = NULL WHERE id = ?", (now, message_id, delivery_id))
+            conn.execute(
+                "UPDATE subscriptions SET strikes = 0 WHERE strikes > 0 AND chat_id = "
+                "(SELECT chat_id FROM deliveries WHERE id = ?)", (delivery_id,))
+
+        self._db.write(done)
+
+    def retry(self, delivery_id: int, delay: float, error: str, *, counts: bool) -> None:
+        """Back to ``pending``, due in `delay` seconds; `counts` adds one to its errors."""
+        not_before = self._clock() + max(delay, 0.0)
+        self._db.write(lambda c: c.execute(
+            "UPDATE deliveries SET status = 'pending', not_before = ?, last_error = ?, "
+            "errors = errors + ? WHERE id = ? AND status = 'sending'",
+            (not_before, error[:500], int(counts), delivery_id)))
+
+    def fail(self, delivery_id: int, error: str) -> None:
+        """Given up: ``failed``, with the reason."""
+        self._db.write(lambda c: c.execute(
+            "UPDATE deliveries SET status = 'failed', last_error = ?, errors = errors + 1 "
+            "WHERE id = ? AND status = 'sending'", (error[:500], delivery_id)))
+
+    # -- reading ----------------------------------------------------------------------------
+    def counts(self) -> LedgerCounts:
+        """Rows per state."""
+        rows = self._db.read(lambda c: c.execute(
+            "SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall())
+        return LedgerCounts(**dict(rows))
+
+    def item_status(self, item_id: int) -> str | None:
+        """``draft``, ``queued`` or ``cancelled``; None for an unknown item."""
+        row = self._db.read(lambda c: c.execute(
+            "SELECT status FROM broadcast_items WHERE id = ?", (item_id,)).fetchone())
+        return None if row is None else str(row[0])
+
+    def item_html(self, item_id: int) -> str | None:
+        """What an item sends (for showing an announcement back to its admin)."""
+        row = self._db.read(lambda c: c.execute(
+            "SELECT html FROM broadcast_items WHERE id = ?", (item_id,)).fetchone())
+        return None if row is None else str(row[0])
+
+    def rows(self, chat_id: int | None = None) -> list[tuple[int, int, str, int, int | None]]:
+        """(item id, chat id, status, attempts, message id) rows, for tests and checks."""
+        query = "SELECT item_id, chat_id, status, attempts, message_id FROM deliveries"
+        args: tuple[int, ...] = ()
+        if chat_id is not None:
+            query += " WHERE chat_id = ?"
+            args = (chat_id,)
+        return self._db.read(lambda c: c.execute(query + " ORDER BY id", args).fetchall())
+
+    # -- the same, off the event loop ---------------------------------------------------------
+    async def acreate_announcement(self, html: str, created_by: int) -> int:
+        """`create_announcement` in a worker thread."""
+        return await asyncio.to_thread(self.create_announcement, html, created_by)
+
+    async def aqueue_announcement(self, item_id: int) -> int | None:
+        """`queue_announcement` in a worker thread."""
+        return await asyncio.to_thread(self.queue_announcement, item_id)
+
+    async def acancel_announcement(self, item_id: int) -> bool:
+        """`cancel_announcement` in a worker thread."""
+        return await asyncio.to_thread(self.cancel_announcement, item_id)
+
+    async def arecover(self) -> int:
+        """`recover` in a worker thread."""
+        return await asyncio.to_thread(self.recover)
+
+    async def adue(self, limit: int) -> list[Delivery]:
+        """`due` in a worker thread."""
+        return await asyncio.to_thread(self.due, limit)
+
+    async def anext_due(self) -> float | None:
+        """`next_due` in a worker thread."""
+        return await asyncio.to_thread(self.next_due)
+
+    async def aclaim(self, delivery_id: int) -> bool:
+        """`claim` in a worker thread."""
+        return await asyncio.to_thread(self.claim, delivery_id)
+
+    async def amark_sent(self, delivery_id: int, message_id: int) -> None:
+        """`mark_sent` in a worker thread."""
+        await asyncio.to_thread(self.mark_sent, delivery_id, message_id)
+
+    async def aretry(self, delivery_id: int, delay: float, error: str, *, counts: bool) -> None:
+        """`retry` in a worker thread."""
+        await asyncio.to_thread(lambda: self.retry(delivery_id, delay, error, counts=counts))
+
+    async def afail(self, delivery_id: int, error: str) -> None:
+        """`fail` in a worker thread."""
+        await asyncio.to_thread(self.fail, delivery_id, error)
+
+    async def acounts(self) -> LedgerCounts:
+        """`counts` in a worker thread."""
+        return await asyncio.to_thread(self.counts)
+
+    async def aitem_status(self, item_id: int) -> str | None:
+        """`item_status` in a worker thread."""
+        return await asyncio.to_thread(self.item_status, item_id)
+
+    async def aitem_html(self, item_id: int) -> str | None:
+        """`item_html` in a worker thread."""
+        return await asyncio.to_thread(self.item_html, item_id)
