@@ -3,8 +3,8 @@
 Admins are the Telegram user ids in ``HAIQUAN_ADMIN_IDS``. Anyone else gets a short
 refusal, and the attempt is logged with the user id (never the message). The commands
 answer in the admin's private chat only: their output (subscribers, file names) is not
-for a group. `notify_admins` posts a note to every admin; automatic reloads use it, and
-so will the news ingest.
+for a group. `notify_admins` posts a note to every admin; automatic reloads and the news
+ingest (`bot.ingest`, which also has ``/ingest``) use it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from telegram.error import TelegramError
 from bot import texts
 from bot.cards import text_block
 from bot.directive_cards import directive_html, directive_keyboard, summary_of
+from bot.ingest_report import last_ingest_line
 from bot.keyboards import AnnouncementRequest, announcement_keyboard
 from bot.reload import ReloadInProgress, ReloadReport, begin_reload, run_reload
 from bot.render import Block, Span, pack, to_html, to_plain, utf16_len
@@ -29,6 +30,7 @@ from bot.state import Context, Services
 from bot.store import local_day
 from bot.triggers import command_of
 from corpus import KIND_LABELS, Article, find_references
+from corpus.ingest import IngestReport, read_last_report
 
 __all__ = [
     "MAX_ANNOUNCEMENT_CHARS",
@@ -169,9 +171,17 @@ async def reload_job(context: Context) -> None:
 
 
 # -- /stats and /subscribers -------------------------------------------------------------
+def _last_ingest(services: Services) -> IngestReport | None:
+    settings = services.settings
+    if settings.data_dir is None:
+        return None
+    return read_last_report(settings.data_dir, settings.corpus_dir)
+
+
 @admin_only
 async def stats_command(update: Update, context: Context) -> None:
-    """``/stats``: corpus, index age, subscriptions, deliveries, today's questions."""
+    """``/stats``: corpus, index age, subscriptions, deliveries, today's questions, the
+    last ingest round."""
     message = update.message
     if message is None:
         return
@@ -187,6 +197,7 @@ async def stats_command(update: Update, context: Context) -> None:
         index_age=texts.age_label((now - searcher.built_at).total_seconds()),
         active=active, inactive=inactive, pending=ledger.open, failed=ledger.failed,
         sent=ledger.sent, questions=today.questions, no_result=today.no_result)
+    lines.append(last_ingest_line(await asyncio.to_thread(_last_ingest, services), now))
     await message.reply_html(to_html([(Span(texts.STATS_HEADER, bold=True),
                                        Span("\n" + "\n".join(lines)))]), do_quote=False)
 

@@ -53,6 +53,7 @@ from bot.commands import explain_not_text, explain_unknown_command, show_help, s
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
 from bot.error_handler import report_error
+from bot.ingest import ingest_command, schedule_ingest
 from bot.inline import answer_inline_query
 from bot.membership import track_membership
 from bot.menus import register_menus
@@ -133,6 +134,7 @@ def build_application(settings: Settings, services: Services) -> Application:
         CommandHandler("subscribers", subscribers_command, filters=chats),
         CommandHandler("broadcast", broadcast_command, filters=chats),
         CommandHandler("preview", preview_command, filters=chats),
+        CommandHandler("ingest", ingest_command, filters=chats),
         MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, answer_private_text),
         MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, answer_group_message),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & (private | groups),
@@ -151,6 +153,7 @@ def build_application(settings: Settings, services: Services) -> Application:
                                     first=dt.timedelta(days=1), name="purge answers")
     schedule_reloads(app, corpus_dir=settings.corpus_dir, watch=settings.watch,
                      watch_interval=settings.watch_interval, reload_every=settings.reload_every)
+    schedule_ingest(app, settings)
     return app
 
 

@@ -56,6 +56,12 @@ def add_bot_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
                      help="reload the corpus when its files change ($HAIQUAN_WATCH=1)")
     run.add_argument("--reload-every", type=float, default=None, metavar="MINUTES",
                      help="reload the corpus every MINUTES minutes ($HAIQUAN_RELOAD_EVERY)")
+    run.add_argument("--feed", action="append", default=None, metavar="URL", dest="feeds",
+                     help="an RSS or Atom feed for /ingest (repeatable; default: "
+                          "$HAIQUAN_FEEDS, comma or space separated; needs --corpus)")
+    run.add_argument("--ingest-every", type=float, default=None, metavar="MINUTES",
+                     help="fetch the feeds every MINUTES minutes, at least 1 "
+                          "($HAIQUAN_INGEST_EVERY)")
     run.set_defaults(handler=_run, default_log_level="info")
 
     ask = subparsers.add_parser(
@@ -107,7 +113,8 @@ def _run(args: argparse.Namespace) -> int:
         corpus_dir=args.corpus, data_dir=args.data_dir, admin_ids=args.admin_ids,
         webhook_url=args.webhook_url, listen=args.listen, port=args.port,
         webhook_secret=args.webhook_secret, poll_timeout=args.poll_timeout,
-        watch=args.watch, reload_every=args.reload_every,
+        watch=args.watch, reload_every=args.reload_every, feeds=args.feeds,
+        ingest_every=args.ingest_every,
     )
     asyncio.run(serve(settings))
     return 0

@@ -14,11 +14,20 @@
 | ``HAIQUAN_WEBHOOK_SECRET``| ``--webhook-secret``| random per start                       |
 | ``HAIQUAN_WATCH``         | ``--watch``        | off (``1``/``true``/``yes`` turns it on) |
 | ``HAIQUAN_RELOAD_EVERY``  | ``--reload-every`` | none (minutes between automatic reloads)|
+| ``HAIQUAN_FEEDS``         | ``--feed`` (repeat)| none (RSS/Atom URLs, comma or space sep.)|
+| ``HAIQUAN_INGEST_EVERY``  | ``--ingest-every`` | none (minutes between ingest rounds)    |
+| ``HAIQUAN_INGEST_CONTACT``|                    | none (URL or e-mail for the User-Agent) |
 
 ``--watch`` reloads the corpus when its files change (checked every few seconds, after
 they stop changing); ``--reload-every`` reloads it on a timer. Both use the same reload
 as the admins' ``/reload``. Broadcast pacing (`bot.pacing.Pacing`) is not configurable
 from outside: its defaults are Telegram's limits with a margin.
+
+Feeds enable ``/ingest`` (`bot.ingest`); with ``--ingest-every`` as well, a round runs on
+a timer. Feeds need an explicit corpus directory: ingest writes into it, and never into
+the bundled sample corpus. An interval needs feeds, and is at least one minute: feeds are
+other people's servers. The fetch limits (`corpus.ingest.FetchLimits`: timeout, pacing per
+host, no private addresses) keep their defaults.
 
 The base URLs are passed to python-telegram-bot unchanged (``base_url``/``base_file_url``),
 so a self-hosted Bot API server works: ``http://127.0.0.1:8081/bot``. The token and the
@@ -37,6 +46,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 from bot.pacing import Pacing
+from corpus.ingest import FetchLimits, parse_feed_list
 
 __all__ = ["DEFAULT_API_BASE_URL", "DEFAULT_API_FILE_URL", "Settings", "WebhookSettings"]
 
@@ -79,6 +89,10 @@ class Settings:
     reload_every: float | None = None  # minutes
     watch_interval: float = 5.0  # seconds between two looks at the corpus directory
     pacing: Pacing = field(default_factory=Pacing)
+    feeds: tuple[str, ...] = ()  # RSS/Atom URLs for the news ingest (`bot.ingest`)
+    ingest_every: float | None = None  # minutes between scheduled ingest rounds
+    ingest_contact: str = ""  # URL or e-mail added to the ingest's User-Agent
+    ingest_limits: FetchLimits = field(default_factory=FetchLimits)
 
     @classmethod
     def from_env(
@@ -92,7 +106,8 @@ class Settings:
         """Read the environment; a non-None value in `overrides` (a flag) wins.
 
         Override names are the field names plus ``webhook_url``, ``listen``, ``port`` and
-        ``webhook_secret``; ``watch`` and ``reload_every`` count when not None.
+        ``webhook_secret``; ``watch`` and ``reload_every`` count when not None, ``feeds``
+        (the ``--feed`` flags, a sequence of URLs) when not empty.
 
         Raises:
             ConfigError: a required setting is missing or a value is malformed.
@@ -129,7 +144,15 @@ class Settings:
         webhook = _webhook(pick)
         timeout = overrides.get("poll_timeout")
         watch = _flag(pick("watch", "HAIQUAN_WATCH"), "HAIQUAN_WATCH")
-        every = _minutes(pick("reload_every", "HAIQUAN_RELOAD_EVERY"))
+        every = _minutes(pick("reload_every", "HAIQUAN_RELOAD_EVERY"), "HAIQUAN_RELOAD_EVERY")
+        feeds = _feeds(overrides.get("feeds"), env.get("HAIQUAN_FEEDS", ""))
+        if feeds and corpus is None:
+            raise ConfigError("HAIQUAN_FEEDS needs HAIQUAN_CORPUS_DIR (or --corpus): ingest "
+                              "never writes into the bundled sample corpus")
+        ingest_every = _minutes(pick("ingest_every", "HAIQUAN_INGEST_EVERY"),
+                                "HAIQUAN_INGEST_EVERY", minimum=1.0)
+        if ingest_every is not None and not feeds:
+            raise ConfigError("HAIQUAN_INGEST_EVERY needs feeds: set HAIQUAN_FEEDS or --feed")
         return cls(
             token=token,
             corpus_dir=corpus_dir,
@@ -141,6 +164,9 @@ class Settings:
             poll_timeout=int(timeout) if isinstance(timeout, int) else 30,
             watch=watch,
             reload_every=every,
+            feeds=feeds,
+            ingest_every=ingest_every,
+            ingest_contact=env.get("HAIQUAN_INGEST_CONTACT", "").strip(),
         )
 
 
@@ -155,17 +181,34 @@ def _flag(value: str | None, variable: str) -> bool:
     raise ConfigError(f"{variable} must be 1/true/yes or 0/false/no, got {value!r}")
 
 
-def _minutes(value: str | None) -> float | None:
+def _minutes(value: str | None, variable: str, minimum: float = 0.1) -> float | None:
     if value is None:
         return None
     try:
         minutes = float(value)
     except ValueError:
         minutes = -1.0
-    if not 0.1 <= minutes <= 7 * 24 * 60:
+    if not minimum <= minutes <= 7 * 24 * 60:  # also refuses nan
         raise ConfigError(
-            f"HAIQUAN_RELOAD_EVERY must be minutes between 0.1 and 10080, got {value!r}")
+            f"{variable} must be minutes between {minimum:g} and 10080, got {value!r}")
     return minutes
+
+
+def _feeds(flags: object, environment: str) -> tuple[str, ...]:
+    """The ``--feed`` flags if any, else ``$HAIQUAN_FEEDS``; http(s) URLs only."""
+    if isinstance(flags, (list, tuple)) and flags:
+        feeds = parse_feed_list(" ".join(str(flag) for flag in flags))
+    else:
+        feeds = parse_feed_list(environment)
+    for url in feeds:
+        try:
+            parts = urlsplit(url)
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            usable = False
+        if not usable:
+            raise ConfigError(f"HAIQUAN_FEEDS/--feed takes http(s) URLs only, got {url!r}")
+    return feeds
 
 
 def _http_url(value: str, variable: str) -> str:

@@ -51,6 +51,7 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("subscribers", texts.COMMAND_DESCRIPTIONS["subscribers"], admin=True),
     MenuCommand("broadcast", texts.COMMAND_DESCRIPTIONS["broadcast"], admin=True),
     MenuCommand("preview", texts.COMMAND_DESCRIPTIONS["preview"], admin=True),
+    MenuCommand("ingest", texts.COMMAND_DESCRIPTIONS["ingest"], admin=True),
 )
 
 

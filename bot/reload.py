@@ -7,9 +7,10 @@ then the new articles are recorded and their directives queued for broadcast
 says why. One reload at a time (`Services.reload_lock`); a second one asked for
 meanwhile raises `ReloadInProgress` at once instead of queueing.
 
-The command (`bot.admin`), the file watcher and the timer (`bot.watch`) all call
-`reload_corpus`, and the start of the bot calls `record_new_articles` on the index it
-built, so new articles are announced the same way however they arrive.
+The command (`bot.admin`), the file watcher and the timer (`bot.watch`), and the news
+ingest (`bot.ingest`) all call `reload_corpus`, and the start of the bot calls
+`record_new_articles` on the index it built, so new articles are announced the same way
+however they arrive.
 """
 
 from __future__ import annotations
@@ -173,13 +174,21 @@ async def run_reload(services: Services, bot_username: str) -> ReloadReport:
     return report
 
 
-async def reload_corpus(services: Services, bot_username: str) -> ReloadReport:
+async def reload_corpus(services: Services, bot_username: str, *,
+                        wait: bool = False) -> ReloadReport:
     """Rescan the corpus, swap in the new index, announce new directives; the report.
 
-    What jobs call (the file watcher, the timer, the ingest of the follow-up issue).
+    What jobs call (the file watcher, the timer, the news ingest). With `wait`, a reload
+    under way is waited for and this one runs after it, instead of raising: the ingest
+    needs a reload that *starts* after its files were written, since one that was
+    already scanning the corpus may have missed them. The wait is bounded by that
+    reload, which always releases the lock (`run_reload`).
 
     Raises:
-        ReloadInProgress: another reload is running.
+        ReloadInProgress: another reload is running (only without `wait`).
     """
-    await begin_reload(services)
+    if wait:
+        await services.reload_lock.acquire()
+    else:
+        await begin_reload(services)
     return await run_reload(services, bot_username)

@@ -4,8 +4,8 @@
 ``context.bot_data.services.searcher`` once at their start; a reload (`bot.reload`)
 builds a new `Searcher` off the event loop and replaces it with one assignment, so a
 handler sees either the old index or the new one, never a mix. `reload_lock` makes a
-reload (and the bookkeeping of new articles) one at a time; the `broadcaster` sends what
-the ledger owes.
+reload (and the bookkeeping of new articles) one at a time, `ingest_lock` an ingest
+round; the `broadcaster` sends what the ledger owes.
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ class Services:
     known: KnownArticles
     broadcaster: Broadcaster
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    # Held by an ingest round and the reload after it (`bot.ingest`); the round's own
+    # file lock also keeps out rounds of other processes (a cron `haiquan-bot ingest`).
+    ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(tz=dt.UTC))
     # Searches run here, one at a time: a search is pure CPU and holds the GIL for most of
     # its few milliseconds, so more search threads only make the event loop wait longer to

@@ -42,5 +42,5 @@ async def test_admin_commands_are_listed_only_in_the_admins_chats(fake):
     admin_menu = fake.commands[(f"chat:{ADMIN}", "")]
     assert [c["command"] for c in admin_menu] == [
         "start", "help", "hoi", "dangky", "huydangky",
-        "reload", "stats", "subscribers", "broadcast", "preview"]
+        "reload", "stats", "subscribers", "broadcast", "preview", "ingest"]
     assert "stats" not in [c["command"] for c in fake.commands[("all_private_chats", "")]]

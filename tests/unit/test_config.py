@@ -1,9 +1,11 @@
 """Settings from the environment, flags winning, mistakes named."""
 
+import re
 from pathlib import Path
 
 import pytest
 
+from bot.__main__ import build_parser
 from bot.config import DEFAULT_API_BASE_URL, Settings
 from bot.errors import ConfigError
 
@@ -93,3 +95,55 @@ def test_automatic_reloads_from_environment_and_flags():
 def test_bad_reload_settings_are_named(variable, value):
     with pytest.raises(ConfigError, match=variable):
         settings({"TELEGRAM_BOT_TOKEN": TOKEN, variable: value})
+
+
+def test_feeds_and_the_ingest_interval(tmp_path):
+    s = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_CORPUS_DIR": str(tmp_path),
+                  "HAIQUAN_FEEDS": " https://a.vn/rss, http://b.vn/atom\nhttps://a.vn/rss ",
+                  "HAIQUAN_INGEST_EVERY": "30", "HAIQUAN_INGEST_CONTACT": " tin@a.vn "})
+    assert s.feeds == ("https://a.vn/rss", "http://b.vn/atom")  # in order, once each
+    assert (s.ingest_every, s.ingest_contact) == (30.0, "tin@a.vn")
+    assert s.ingest_limits.allow_private is False and s.ingest_limits.min_interval == 1.0
+    flags = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_FEEDS": "https://env.vn/rss"},
+                     corpus_dir=tmp_path, feeds=["https://c.vn/rss", "https://d.vn/rss"],
+                     ingest_every=2.5)
+    assert (flags.feeds, flags.ingest_every) == (("https://c.vn/rss", "https://d.vn/rss"), 2.5)
+    off = settings({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert (off.feeds, off.ingest_every, off.ingest_contact) == ((), None, "")
+    feeds_only = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_FEEDS": "https://a.vn/rss"},
+                          corpus_dir=tmp_path)
+    assert feeds_only.ingest_every is None  # /ingest only, no timer
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"HAIQUAN_FEEDS": "ftp://a.vn/rss"}, "http"),
+    ({"HAIQUAN_FEEDS": "https://a.vn/rss,a.vn/rss"}, "'a.vn/rss'"),
+    ({"HAIQUAN_FEEDS": "https:///rss"}, "http"),
+    ({"HAIQUAN_FEEDS": "http://[::1/rss"}, "http"),
+    ({"HAIQUAN_FEEDS": "https://a.vn/rss", "HAIQUAN_INGEST_EVERY": "0"}, "HAIQUAN_INGEST_EVERY"),
+    ({"HAIQUAN_FEEDS": "https://a.vn/rss", "HAIQUAN_INGEST_EVERY": "-5"},
+     "HAIQUAN_INGEST_EVERY"),
+    ({"HAIQUAN_FEEDS": "https://a.vn/rss", "HAIQUAN_INGEST_EVERY": "0.5"}, "between 1 and"),
+    ({"HAIQUAN_FEEDS": "https://a.vn/rss", "HAIQUAN_INGEST_EVERY": "nan"},
+     "HAIQUAN_INGEST_EVERY"),
+    ({"HAIQUAN_FEEDS": "https://a.vn/rss", "HAIQUAN_INGEST_EVERY": "hourly"},
+     "HAIQUAN_INGEST_EVERY"),
+    ({"HAIQUAN_INGEST_EVERY": "30"}, "needs feeds"),
+])
+def test_bad_ingest_settings_are_named(env, message, tmp_path):
+    with pytest.raises(ConfigError, match=re.escape(message)) as raised:
+        settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_CORPUS_DIR": str(tmp_path), **env})
+    assert raised.value.exit_status == 2
+
+
+def test_feeds_need_a_corpus_of_ones_own():
+    with pytest.raises(ConfigError, match="bundled sample corpus"):
+        settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_FEEDS": "https://a.vn/rss"})
+
+
+def test_run_takes_feed_and_ingest_every_flags():
+    args = build_parser().parse_args(["run", "--feed", "https://a.vn/rss", "--feed",
+                                      "https://b.vn/rss", "--ingest-every", "15"])
+    assert (args.feeds, args.ingest_every) == (["https://a.vn/rss", "https://b.vn/rss"], 15.0)
+    bare = build_parser().parse_args(["run"])
+    assert (bare.feeds, bare.ingest_every) == (None, None)
