@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.answering import answer_question, revise_answer
@@ -29,16 +29,20 @@ async def answer_private_text(update: Update, context: Context) -> None:
     await answer_question(message, context, message.text.strip(), group=False)
 
 
+def _question_in(message: Message, context: Context, *, group: bool) -> str | None:
+    """The question a message asks: in groups only when addressed to the bot."""
+    if group:
+        return group_question(message, context.bot.username, context.bot.id)
+    return private_question(message)
+
+
 async def ask_command(update: Update, context: Context) -> None:
     """``/hoi <question>`` in a private chat or a group."""
     message = update.message
     if message is None:
         return
     group = message.chat.type != ChatType.PRIVATE
-    if group:
-        question = group_question(message, context.bot.username, context.bot.id)
-    else:
-        question = private_question(message)
+    question = _question_in(message, context, group=group)
     if question is None:
         return
     await answer_question(message, context, question, group=group)
@@ -61,10 +65,7 @@ async def answer_edited(update: Update, context: Context) -> None:
     if message is None or message.text is None:
         return
     group = message.chat.type != ChatType.PRIVATE
-    if group:
-        question = group_question(message, context.bot.username, context.bot.id)
-    else:
-        question = private_question(message)
+    question = _question_in(message, context, group=group)
     if question is None:
         return
     link = await context.bot_data.services.answers.afor_question(message.chat_id,

@@ -99,13 +99,22 @@ def _clears_filters(argument: str) -> bool:
         " ".join(fold_diacritics(w).split()) for w in texts.CLEAR_FILTERS_WORDS}
 
 
-async def subscribe(update: Update, context: Context) -> None:
-    """``/dangky [kinds] [keywords]``: subscribe here, set filters, or show settings."""
+async def _managed_message(update: Update, context: Context) -> Message | None:
+    """The message of a chat whose subscription this sender may change, else None
+    (after telling a group member who may not)."""
     message = update.message
     if message is None or message.chat.type not in _MANAGED_CHATS:
-        return
+        return None
     if not await _may_manage(message, update.effective_user, context):
         await message.reply_html(to_html([text_block(texts.SUBSCRIBE_ADMINS_ONLY)]))
+        return None
+    return message
+
+
+async def subscribe(update: Update, context: Context) -> None:
+    """``/dangky [kinds] [keywords]``: subscribe here, set filters, or show settings."""
+    message = await _managed_message(update, context)
+    if message is None:
         return
     command = command_of(message)
     argument = command[2] if command else ""
@@ -130,11 +139,8 @@ async def subscribe(update: Update, context: Context) -> None:
 
 async def unsubscribe(update: Update, context: Context) -> None:
     """``/huydangky``: stop the chat's subscription (its filters are kept)."""
-    message = update.message
-    if message is None or message.chat.type not in _MANAGED_CHATS:
-        return
-    if not await _may_manage(message, update.effective_user, context):
-        await message.reply_html(to_html([text_block(texts.SUBSCRIBE_ADMINS_ONLY)]))
+    message = await _managed_message(update, context)
+    if message is None:
         return
     stopped = await context.bot_data.services.subscriptions.adeactivate(
         message.chat.id, Reason.UNSUBSCRIBED)
