@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,8 +13,8 @@ from bot.config import Settings
 from bot.lifecycle import serve
 from bot.render import pack, to_plain
 from corpus import default_corpus_dir
-from corpus.cli import corpus_arg, resolve_corpus
-from retrieval import Hit, build_searcher, default_data_dir
+from corpus.cli import corpus_arg, default_data_dir, resolve_corpus, resolve_data_dir
+from retrieval import Hit, build_searcher
 
 __all__ = ["add_bot_commands", "render_ask"]
 
@@ -87,11 +86,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _data_dir(flag: Path | None) -> Path:
-    configured = os.environ.get("HAIQUAN_DATA_DIR", "").strip()
-    return flag or (Path(configured) if configured else default_data_dir())
-
-
 def render_ask(question: str, hits: Sequence[Hit], top_k: int) -> str:
     """The plain-text answer: the bot's first page with `top_k` results per page."""
     blocks = answer_blocks(question, hits, 0, page_size=top_k)
@@ -99,7 +93,7 @@ def render_ask(question: str, hits: Sequence[Hit], top_k: int) -> str:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    searcher, _, _ = build_searcher(resolve_corpus(args.corpus), _data_dir(args.data_dir))
+    searcher, _, _ = build_searcher(resolve_corpus(args.corpus), resolve_data_dir(args.data_dir))
     hits = searcher.search(args.question, args.top_k)
     sys.stdout.write(render_ask(args.question.strip(), hits, args.top_k) + "\n")
     return 0

@@ -9,10 +9,19 @@ import sys
 import time
 from pathlib import Path
 
+import platformdirs
+
 from corpus.article import KIND_LABELS, LoadReport
 from corpus.loader import default_corpus_dir, load_corpus
 
-__all__ = ["add_corpus_commands", "corpus_arg", "resolve_corpus", "stats_summary"]
+__all__ = [
+    "add_corpus_commands",
+    "corpus_arg",
+    "default_data_dir",
+    "resolve_corpus",
+    "resolve_data_dir",
+    "stats_summary",
+]
 
 
 def corpus_arg(parser: argparse.ArgumentParser) -> None:
@@ -38,10 +47,22 @@ def add_corpus_commands(subparsers: argparse._SubParsersAction[argparse.Argument
 
 def resolve_corpus(path: Path | None) -> Path:
     """The corpus directory to use: the flag, else $HAIQUAN_CORPUS_DIR, else the sample."""
-    if path is not None:
-        return path
-    configured = os.environ.get("HAIQUAN_CORPUS_DIR")
-    return Path(configured) if configured else default_corpus_dir()
+    return path or _from_environment("HAIQUAN_CORPUS_DIR") or default_corpus_dir()
+
+
+def default_data_dir() -> Path:
+    """Where caches, ingest state and the bot's database live when nothing is configured."""
+    return Path(platformdirs.user_data_dir("haiquan-bot", appauthor=False))
+
+
+def resolve_data_dir(path: Path | None) -> Path:
+    """The data directory to use: the flag, else $HAIQUAN_DATA_DIR, else the user data dir."""
+    return path or _from_environment("HAIQUAN_DATA_DIR") or default_data_dir()
+
+
+def _from_environment(name: str) -> Path | None:
+    configured = os.environ.get(name, "").strip()
+    return Path(configured) if configured else None
 
 
 def _stats(args: argparse.Namespace) -> int:

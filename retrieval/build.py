@@ -25,10 +25,10 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
 from tqdm import tqdm
 
 from corpus import Article, ArticleCache, LoadReport, load_corpus
+from corpus.cli import default_data_dir
 from retrieval.analysis import AnalysedArticle, analyse_article
 from retrieval.analyzer import ANALYZER_VERSION
 from retrieval.corpus_index import CorpusIndex
@@ -70,11 +70,6 @@ class BuildStats:
     def total_seconds(self) -> float:
         """Wall time of the whole build."""
         return sum(self.seconds.values())
-
-
-def default_data_dir() -> Path:
-    """Where caches and the bot's database live when no data directory is configured."""
-    return Path(platformdirs.user_data_dir("haiquan-bot", appauthor=False))
 
 
 def cache_dir(data_dir: Path, corpus_root: Path | str) -> Path:

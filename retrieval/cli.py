@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from corpus.cli import corpus_arg, resolve_corpus
-from retrieval.build import BuildStats, build_searcher, default_data_dir
+from corpus.cli import corpus_arg, resolve_corpus, resolve_data_dir
+from retrieval.build import BuildStats, build_searcher
 from retrieval.errors import RetrievalError
 from retrieval.searcher import Hit, Searcher
 
@@ -28,14 +27,6 @@ def data_dir_arg(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="index cache and database (default: $HAIQUAN_DATA_DIR, else the user data dir)",
     )
-
-
-def resolve_data_dir(path: Path | None) -> Path:
-    """The flag, else $HAIQUAN_DATA_DIR, else the per-user data directory."""
-    if path is not None:
-        return path
-    configured = os.environ.get("HAIQUAN_DATA_DIR")
-    return Path(configured) if configured else default_data_dir()
 
 
 def add_retrieval_commands(

@@ -14,19 +14,13 @@ import os
 import sys
 from pathlib import Path
 
-import platformdirs
-
+from corpus.cli import default_data_dir, resolve_data_dir
 from corpus.ingest.config import IngestConfig, parse_feed_list
 from corpus.ingest.errors import IngestError
 from corpus.ingest.fetch import FetchLimits
 from corpus.ingest.round import run_ingest_round
 
-__all__ = ["add_ingest_commands", "default_data_dir", "resolve_ingest_dirs"]
-
-
-def default_data_dir() -> Path:
-    """The per-user data directory, the same one retrieval and the bot use by default."""
-    return Path(platformdirs.user_data_dir("haiquan-bot", appauthor=False))
+__all__ = ["add_ingest_commands", "resolve_ingest_dirs"]
 
 
 def add_ingest_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,8 +69,7 @@ def resolve_ingest_dirs(corpus: Path | None, data_dir: Path | None) -> tuple[Pat
     corpus = corpus or (Path(configured) if configured else None)
     if corpus is None:
         raise IngestError("ingest needs a corpus directory: --corpus DIR or $HAIQUAN_CORPUS_DIR")
-    configured = os.environ.get("HAIQUAN_DATA_DIR", "").strip()
-    return corpus, data_dir or (Path(configured) if configured else default_data_dir())
+    return corpus, resolve_data_dir(data_dir)
 
 
 def _ingest(args: argparse.Namespace) -> int:
