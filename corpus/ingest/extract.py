@@ -30,10 +30,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-import trafilatura
-from lxml.etree import ParserError
-from trafilatura.utils import decode_file
-
 from corpus.dates import parse_date
 from corpus.ingest.vietnamese import vietnamese_word_share
 from corpus.normalize import normalize_line
@@ -107,6 +103,8 @@ def extract_article(
     CPU-bound (a few milliseconds for a typical page, more for big ones): call it in a
     worker thread.
     """
+    import trafilatura  # heavy; only the ingest needs it
+
     checks = checks or PageChecks()
     tree = _load(data)
     if tree is None:
@@ -229,6 +227,10 @@ def _load(data: bytes) -> Any:
     otherwise extract differently. An XML declaration is dropped because lxml refuses
     one in an already-decoded string.
     """
+    import trafilatura  # heavy; only the ingest needs it
+    from lxml.etree import ParserError
+    from trafilatura.utils import decode_file
+
     text = decode_file(data)
     if not text.strip() or "\x00" in text:
         return None

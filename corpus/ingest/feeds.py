@@ -17,13 +17,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import feedparser
-
 __all__ = ["VIETNAM", "FeedEntry", "ParsedFeed", "parse_feed"]
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 _TAG = re.compile(r"<[^>]+>")
-_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +47,13 @@ class ParsedFeed:
 def parse_feed(data: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     """Parse fetched feed bytes; `url` is where they came from (base for relative links)."""
     # Without a content type feedparser guesses Latin-1; XML's own default is UTF-8.
+    import feedparser  # only the ingest needs it; kept off start-up
+
+    benign = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True)
     problem = parsed.get("bozo_exception")
-    if isinstance(problem, _BENIGN):
+    if isinstance(problem, benign):
         problem = None  # a charset or content type that disagrees, decoded all the same
     if not parsed.get("version") and not parsed.entries:
         detail = f" ({_describe(problem)})" if problem else ""
