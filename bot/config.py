@@ -29,8 +29,15 @@ the bundled sample corpus. An interval needs feeds, and is at least one minute: 
 other people's servers. The fetch limits (`corpus.ingest.FetchLimits`: timeout, pacing per
 host, no private addresses) keep their defaults.
 
-The base URLs are passed to python-telegram-bot unchanged (``base_url``/``base_file_url``),
-so a self-hosted Bot API server works: ``http://127.0.0.1:8081/bot``. The token and the
+The base URLs are passed to python-telegram-bot as given (``base_url``/``base_file_url``),
+so a self-hosted Bot API server works: ``http://127.0.0.1:8081/bot``. python-telegram-bot
+appends the token straight to them, so a URL without its path (``http://127.0.0.1:8081``)
+would become ``http://127.0.0.1:8081123:ABC…`` and fail with a confusing ``InvalidURL``:
+an empty path gets the standard ``/bot`` (``/file/bot``) and a warning; any other path that
+does not end in ``bot`` is kept but warned about.
+
+`Settings.warnings` are the start-up warnings ``run`` logs before it connects: the bundled
+sample corpus is being served, no admin is configured, a base URL looks wrong. The token and the
 webhook secret are kept out of ``repr`` so they never reach a log line.
 """
 
@@ -93,6 +100,9 @@ class Settings:
     ingest_every: float | None = None  # minutes between scheduled ingest rounds
     ingest_contact: str = ""  # URL or e-mail added to the ingest's User-Agent
     ingest_limits: FetchLimits = field(default_factory=FetchLimits)
+    # Start-up warnings (English, for the operator's log and console), decided with the
+    # settings so that every entry point and test sees the same ones.
+    warnings: tuple[str, ...] = ()
 
     @classmethod
     def from_env(
@@ -136,11 +146,23 @@ class Settings:
         data_dir = Path(data) if data else default_data_dir
         if data_dir is not None and data_dir.exists() and not data_dir.is_dir():
             raise ConfigError(f"data directory is not a directory: {data_dir}")
-        base_url = _http_url(pick("api_base_url", "TELEGRAM_API_BASE_URL")
-                             or DEFAULT_API_BASE_URL, "TELEGRAM_API_BASE_URL")
-        file_url = _http_url(pick("api_file_url", "TELEGRAM_API_FILE_URL")
-                             or DEFAULT_API_FILE_URL, "TELEGRAM_API_FILE_URL")
+        warnings: list[str] = []
+        if corpus is None:
+            warnings.append(
+                f"serving the bundled sample corpus ({corpus_dir}): HAIQUAN_CORPUS_DIR "
+                "(or --corpus) is not set, so answers come from a few demonstration articles"
+            )
+        base_url = _api_url(pick("api_base_url", "TELEGRAM_API_BASE_URL")
+                            or DEFAULT_API_BASE_URL, "TELEGRAM_API_BASE_URL", "/bot", warnings)
+        file_url = _api_url(pick("api_file_url", "TELEGRAM_API_FILE_URL")
+                            or DEFAULT_API_FILE_URL, "TELEGRAM_API_FILE_URL", "/file/bot",
+                            warnings)
         admins = _admin_ids(pick("admin_ids", "HAIQUAN_ADMIN_IDS") or "")
+        if not admins:
+            warnings.append(
+                "no admin ids configured (HAIQUAN_ADMIN_IDS or --admin-ids): nobody can use "
+                "/reload, /stats, /broadcast or /ingest, and errors reach no one"
+            )
         webhook = _webhook(pick)
         timeout = overrides.get("poll_timeout")
         watch = _flag(pick("watch", "HAIQUAN_WATCH"), "HAIQUAN_WATCH")
@@ -167,6 +189,7 @@ class Settings:
             feeds=feeds,
             ingest_every=ingest_every,
             ingest_contact=env.get("HAIQUAN_INGEST_CONTACT", "").strip(),
+            warnings=tuple(warnings),
         )
 
 
@@ -216,6 +239,21 @@ def _http_url(value: str, variable: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{variable} must be an http(s) URL, got {value!r}")
     return value
+
+
+def _api_url(value: str, variable: str, standard_path: str, warnings: list[str]) -> str:
+    """A Bot API base URL that python-telegram-bot can append the token to."""
+    url = _http_url(value, variable)
+    path = urlsplit(url).path
+    if path in ("", "/"):
+        fixed = url.rstrip("/") + standard_path
+        warnings.append(f"{variable} has no path; using {fixed} (a Bot API base URL ends "
+                        f"in {standard_path}, the token is appended to it)")
+        return fixed
+    if not path.endswith("bot"):
+        warnings.append(f"{variable} does not end in {standard_path} ({url}): the token is "
+                        f"appended to it as is, which Telegram's servers do not accept")
+    return url
 
 
 def _admin_ids(raw: str) -> frozenset[int]:

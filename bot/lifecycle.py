@@ -79,6 +79,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     else:
         protect(settings.token)
     username = await check_token(settings)
+    # After the token check, so that a start that fails says so in exactly one line.
+    for warning in settings.warnings:
+        logger.warning("%s", warning)
     started = time.perf_counter()
     loaded = await asyncio.to_thread(load_searcher, settings)
     services = await asyncio.to_thread(Services.create, settings, loaded.searcher)

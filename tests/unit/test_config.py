@@ -147,3 +147,34 @@ def test_run_takes_feed_and_ingest_every_flags():
     assert (args.feeds, args.ingest_every) == (["https://a.vn/rss", "https://b.vn/rss"], 15.0)
     bare = build_parser().parse_args(["run"])
     assert (bare.feeds, bare.ingest_every) == (None, None)
+
+
+def test_start_up_warnings_name_the_sample_corpus_and_missing_admins():
+    s = settings({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert len(s.warnings) == 2
+    assert "bundled sample corpus" in s.warnings[0] and "HAIQUAN_CORPUS_DIR" in s.warnings[0]
+    assert "no admin ids configured" in s.warnings[1]
+
+
+def test_a_configured_bot_starts_without_warnings(tmp_path):
+    s = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_CORPUS_DIR": str(tmp_path),
+                  "HAIQUAN_ADMIN_IDS": "12", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot"})
+    assert s.warnings == ()
+
+
+@pytest.mark.parametrize(("given", "used"), [
+    ("http://127.0.0.1:8081", "http://127.0.0.1:8081/bot"),
+    ("http://127.0.0.1:8081/", "http://127.0.0.1:8081/bot"),
+])
+def test_a_base_url_without_path_gets_bot_and_a_warning(given, used):
+    s = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": given,
+                  "TELEGRAM_API_FILE_URL": given})
+    assert s.api_base_url == used
+    assert s.api_file_url == used.replace("/bot", "/file/bot")
+    assert sum("has no path" in w for w in s.warnings) == 2
+
+
+def test_a_base_url_with_another_path_is_kept_but_warned_about():
+    s = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "http://h:8081/api"})
+    assert s.api_base_url == "http://h:8081/api"
+    assert any("does not end in /bot" in w for w in s.warnings)
