@@ -25,10 +25,10 @@ from bot.directive_cards import directive_html, directive_keyboard, summary_of
 from bot.ingest_report import last_ingest_line
 from bot.keyboards import AnnouncementRequest, announcement_keyboard
 from bot.reload import ReloadInProgress, ReloadReport, begin_reload, run_reload
-from bot.render import Block, Span, pack, to_html, to_plain, utf16_len
+from bot.render import SEPARATOR, Block, Span, pack, to_html, to_plain, utf16_len
 from bot.state import Context, Services
 from bot.store import local_day
-from bot.triggers import command_of
+from bot.triggers import command_argument_html, command_of
 from corpus import KIND_LABELS, Article, find_references
 from corpus.ingest import IngestReport, read_last_report
 
@@ -241,7 +241,10 @@ async def broadcast_command(update: Update, context: Context) -> None:
             texts.broadcast_too_long(MAX_ANNOUNCEMENT_CHARS))]))
         return
     services = context.bot_data.services
-    html = to_html([(Span(texts.ANNOUNCEMENT_HEADER, bold=True),), text_block(text)])
+    # The admin's own formatting (bold, italic, links) is kept: Telegram checked it as
+    # entities already, and text_html renders exactly those.
+    html = SEPARATOR.join((to_html([(Span(texts.ANNOUNCEMENT_HEADER, bold=True),)]),
+                           command_argument_html(message)))
     item_id = await services.ledger.acreate_announcement(html, update.effective_user.id)
     active, _ = await services.subscriptions.acounts()
     await message.reply_html(to_html([text_block(texts.broadcast_confirm(active))]),

@@ -11,7 +11,8 @@ import logging
 from telegram import Message, Update
 from telegram.constants import ChatType
 
-from bot.answering import answer_question, revise_answer
+from bot import texts
+from bot.answering import answer_question, hint, revise_answer
 from bot.state import Context
 from bot.triggers import group_question, private_question
 
@@ -44,6 +45,10 @@ async def ask_command(update: Update, context: Context) -> None:
     group = message.chat.type != ChatType.PRIVATE
     question = _question_in(message, context, group=group)
     if question is None:
+        return
+    if group and not question:
+        # A bare /hoi (or /hoi@bot) was meant for us: say how, in one line, not silence.
+        await hint(message, texts.HOI_USAGE)
         return
     await answer_question(message, context, question, group=group)
 

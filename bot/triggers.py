@@ -8,6 +8,7 @@ Telegram delivers little else, but admins' bots and edits see everything).
 
 from __future__ import annotations
 
+import html
 import re
 
 from telegram import Message, MessageEntity
@@ -27,6 +28,25 @@ def command_of(message: Message) -> tuple[str, str | None, str] | None:
     length = entities[0].length
     name, _, target = text[1:length].partition("@")
     return name.lower(), target or None, text[length:].strip()
+
+
+def command_argument_html(message: Message) -> str:
+    """The argument of a command as Telegram HTML, with the sender's own formatting.
+
+    PTB's ``text_html`` renders formatting entities (bold, italic, links…) and leaves the
+    command itself as plain text, so the command is a literal prefix to cut off. When a
+    formatting entity starts inside the command that prefix is not there; the argument is
+    then sent as escaped plain text rather than as broken HTML.
+    """
+    command = command_of(message)
+    if command is None:
+        return ""
+    length = (message.entities or ())[0].length
+    prefix = html.escape((message.text or "")[:length], quote=False)
+    rendered = message.text_html
+    if rendered.startswith(prefix):
+        return rendered[len(prefix):].strip()
+    return html.escape(command[2], quote=False)
 
 
 def private_question(message: Message) -> str | None:

@@ -167,6 +167,30 @@ async def test_an_announcement_goes_out_once_after_confirmation(
     assert usage.text == texts.BROADCAST_USAGE
 
 
+async def test_an_announcement_keeps_the_admins_own_formatting(
+        fake, bot_running, corpus, settings, tmp_path):
+    """Issue 10: /broadcast sends the admin's formatting, not escaped tags or plain text."""
+    seed(fake, tmp_path / "data", (-100501, "supergroup", ""))
+    bold, link = "Lịch bảo trì", "xem hướng dẫn"
+    text = f"/broadcast {bold}: 22h tối nay <b> & {link}"
+    entities = [{"type": "bot_command", "offset": 0, "length": 10},
+                {"type": "bold", "offset": text.index(bold), "length": len(bold)},
+                {"type": "text_link", "offset": text.index(link), "length": len(link),
+                 "url": "https://www.customs.gov.vn/"}]
+    async with bot_running(fake, settings=settings, index=index_of(corpus)) as app:
+        fake.user_says(ADMIN, text, entities=entities)
+        [_, draft] = await fake.wait_for_messages(ADMIN, 2)
+        fake.press_button(ADMIN, draft.message_id, callback_data(draft.reply_markup)[0])
+        await fake.wait_for(lambda: app.bot_data.services.ledger.counts().sent == 1)
+    [announcement] = fake.sent(-100501)
+    assert announcement.text == "📢 Thông báo\n\n" + text[len("/broadcast "):]
+    units = announcement.text.encode("utf-16-le")
+    found = {(e["type"], units[2 * e["offset"]:2 * (e["offset"] + e["length"])]
+              .decode("utf-16-le"), e.get("url")) for e in announcement.entities}
+    assert ("bold", bold, None) in found
+    assert ("text_link", link, "https://www.customs.gov.vn/") in found
+
+
 async def test_preview_shows_the_card_by_document_number_or_id(
         fake, bot_running, corpus, settings):
     async with bot_running(fake, settings=settings, index=index_of(corpus)):

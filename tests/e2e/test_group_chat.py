@@ -98,8 +98,7 @@ async def test_everything_not_addressed_to_the_bot_gets_silence(fake_sees_all, b
             "/start@OtherBot",
             "@OtherBot hoàn thuế",  # another bot's mention
             "/khongco@HaiQuanTestBot",  # a command the bot does not have
-            "/hoi",  # addressed, but no question
-            "@HaiQuanTestBot",
+            "@HaiQuanTestBot",  # a bare mention
             "/hoi " + "thuế " * 900,  # far too long
             "/hoi ?!… *** <>",  # no words at all
         ]
@@ -115,6 +114,20 @@ async def test_everything_not_addressed_to_the_bot_gets_silence(fake_sees_all, b
     assert len(fake.sent(GROUP)) == 2
     assert replies[1].text.startswith("🔎")
     assert help_message.text
+
+
+async def test_a_bare_hoi_in_a_group_gets_a_one_line_usage_hint(fake_sees_all, bot_running):
+    fake = fake_sees_all
+    async with bot_running(fake):
+        for text in ("/hoi", "/hoi@HaiQuanTestBot", "/hoi@OtherBot"):
+            fake.user_says(GROUP, text, user_id=MEMBER, chat_type="supergroup")
+        fake.user_says(GROUP, "/hoi hoàn thuế", chat_type="supergroup")
+        replies = await fake.wait_for_messages(GROUP, 3)
+        await fake.wait_for(lambda: not fake.pending_updates)
+    assert len(fake.sent(GROUP)) == 3  # nothing for the other bot's /hoi
+    assert [reply.text for reply in replies[:2]] == [texts.HOI_USAGE] * 2
+    assert "\n" not in texts.HOI_USAGE and "/hoi" in texts.HOI_USAGE
+    assert replies[2].text.startswith("🔎")
 
 
 async def test_an_edited_group_question_edits_its_answer(fake, bot_running, searcher):
