@@ -16,8 +16,8 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 
 from telegram import Bot, Message, Update
-from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
 
 from bot import texts
 from bot.cards import text_block
@@ -127,9 +127,23 @@ def reload_blocks(report: ReloadReport) -> list[Block]:
     return blocks
 
 
-async def _reload_and_report(services: Services, bot_username: str, message: Message) -> None:
+async def _reload_and_report(services: Services, bot_username: str, message: Message,
+                             started: Message) -> None:
+    """Run the reload, then turn the "started" message into the report (one message).
+
+    A long report (many skipped files) continues in new messages. If the edit itself fails
+    (the admin deleted the message, say), the report is sent as new messages instead.
+    """
     report = await run_reload(services, bot_username)
-    await _send_blocks(message, reload_blocks(report))
+    chunks = pack(reload_blocks(report))
+    try:
+        await started.edit_text(to_html(chunks[0]), parse_mode=ParseMode.HTML)
+    except BadRequest as error:
+        logger.warning("could not edit the /reload message: %s", error.message)
+        await _send_blocks(message, reload_blocks(report))
+        return
+    for chunk in chunks[1:]:
+        await message.reply_html(to_html(chunk), do_quote=False)
 
 
 @admin_only
@@ -145,14 +159,14 @@ async def reload_command(update: Update, context: Context) -> None:
         await message.reply_html(to_html([text_block(texts.RELOAD_BUSY)]))
         return
     try:
-        await message.reply_html(to_html([text_block(texts.RELOAD_STARTED)]))
+        started = await message.reply_html(to_html([text_block(texts.RELOAD_STARTED)]))
     except BaseException:
         services.reload_lock.release()
         raise
     # In the background: the admin's chat stays responsive, and a second /reload in it
     # is refused rather than queued behind this one.
     context.application.create_task(
-        _reload_and_report(services, context.bot.username, message), update=update)
+        _reload_and_report(services, context.bot.username, message, started), update=update)
 
 
 async def reload_job(context: Context) -> None:

@@ -89,12 +89,17 @@ async def test_a_failed_reload_keeps_the_old_index_and_says_why(
         shutil.rmtree(corpus)
         corpus.mkdir()  # an empty corpus directory: nothing to build
         fake.user_says(ADMIN, "/reload")
-        [_, failed] = await fake.wait_for_messages(ADMIN, 2)
+        [started] = await fake.wait_for_messages(ADMIN, 1)
+        assert started.text == texts.RELOAD_STARTED  # said at once, before the work
+        await fake.wait_for(lambda: fake.message(ADMIN, started.message_id)["text"]
+                            != texts.RELOAD_STARTED, what="the report edited in")
+        failed = fake.message(ADMIN, started.message_id)["text"]
         fake.user_says(USER, "Công văn 2101/TCHQ-GSQL")
         [answer] = await fake.wait_for_messages(USER)
         after = app.bot_data.services.searcher
-    assert failed.text.startswith("❌ Nạp lại thất bại, bot vẫn dùng dữ liệu cũ.")
-    assert "no .md articles" in failed.text
+    assert len(fake.sent(ADMIN)) == 1  # one message, edited in place
+    assert failed.startswith("❌ Nạp lại thất bại, bot vẫn dùng dữ liệu cũ.")
+    assert "no .md articles" in failed
     assert after is before
     assert "Công văn 2101/TCHQ-GSQL" in answer.text
 

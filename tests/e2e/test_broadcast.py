@@ -54,11 +54,17 @@ def seed(fake, data_dir, *chats: tuple[int, str, str]) -> None:
 
 
 async def reload_by_admin(fake, reports: int = 1) -> str:
-    """An admin sends /reload; returns the report once the new rows are queued."""
+    """An admin sends /reload; returns the report once the new rows are queued.
+
+    The bot answers "started" at once and edits that message into the report."""
     before = len(fake.sent(ADMIN))
     fake.user_says(ADMIN, "/reload")
-    sent = await fake.wait_for_messages(ADMIN, before + 2 * reports, timeout=20)
-    return sent[-1].text
+    sent = await fake.wait_for_messages(ADMIN, before + reports, timeout=20)
+    started = sent[-1]
+    await fake.wait_for(
+        lambda: fake.message(ADMIN, started.message_id)["text"] != texts.RELOAD_STARTED,
+        20, "the /reload report")
+    return fake.message(ADMIN, started.message_id)["text"]
 
 
 async def settled(fake, app) -> None:
