@@ -1,7 +1,9 @@
 """The command menus: every command the bot lists, in one place, per scope.
 
-Telegram shows a menu per scope: private chats, groups, and -- for the admins only --
-each admin's private chat. `COMMANDS` is the one list to extend (admin commands with
+Telegram shows a menu per scope: private chats, groups, the groups' own administrators
+(``BotCommandScopeAllChatAdministrators``: only they may change a group's subscription,
+so only they see ``/dangky`` there), and -- for the bot's admins only -- each admin's
+private chat (``BotCommandScopeChat``). Members see only what they may use. `COMMANDS` is the one list to extend (admin commands with
 ``admin=True``); `register_menus` sets every scope on start, so a menu is never stale
 after an upgrade.
 """
@@ -16,6 +18,7 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
@@ -37,15 +40,17 @@ class MenuCommand:
     description: str
     private: bool = True
     group: bool = False
-    admin: bool = False  # listed only in the admins' private chats
+    group_admin: bool = False  # in groups, listed only for the group's administrators
+    admin: bool = False  # listed only in the bot admins' private chats
 
 
 COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("start", texts.COMMAND_DESCRIPTIONS["start"]),
     MenuCommand("help", texts.COMMAND_DESCRIPTIONS["help"], group=True),
     MenuCommand("hoi", texts.COMMAND_DESCRIPTIONS["hoi"], group=True),
-    MenuCommand("dangky", texts.COMMAND_DESCRIPTIONS["dangky"], group=True),
-    MenuCommand("huydangky", texts.COMMAND_DESCRIPTIONS["huydangky"], group=True),
+    MenuCommand("dangky", texts.COMMAND_DESCRIPTIONS["dangky"], group=True, group_admin=True),
+    MenuCommand("huydangky", texts.COMMAND_DESCRIPTIONS["huydangky"], group=True,
+                group_admin=True),
     MenuCommand("reload", texts.COMMAND_DESCRIPTIONS["reload"], admin=True),
     MenuCommand("stats", texts.COMMAND_DESCRIPTIONS["stats"], admin=True),
     MenuCommand("subscribers", texts.COMMAND_DESCRIPTIONS["subscribers"], admin=True),
@@ -64,7 +69,9 @@ def menus(commands: Sequence[MenuCommand],
     everyone = [c for c in commands if not c.admin]
     result: list[tuple[BotCommandScope, list[BotCommand]]] = [
         (BotCommandScopeAllPrivateChats(), listed(c for c in everyone if c.private)),
-        (BotCommandScopeAllGroupChats(), listed(c for c in everyone if c.group)),
+        (BotCommandScopeAllGroupChats(),
+         listed(c for c in everyone if c.group and not c.group_admin)),
+        (BotCommandScopeAllChatAdministrators(), listed(c for c in everyone if c.group)),
     ]
     admin_only = [c for c in commands if c.admin]
     if admin_only:
