@@ -4,8 +4,8 @@ Telegram shows a menu per scope: private chats, groups, the groups' own administ
 (``BotCommandScopeAllChatAdministrators``: only they may change a group's subscription,
 so only they see ``/dangky`` there), and -- for the bot's admins only -- each admin's
 private chat (``BotCommandScopeChat``). Members see only what they may use. `COMMANDS`
-is the one list to extend (admin commands with ``admin=True``); `register_menus` sets every scope on start, so a menu is never stale
-after an upgrade.
+is the one list to extend (admin commands with ``admin=True``); `register_menus` sets
+every scope on start, so a menu is never stale after an upgrade.
 """
 
 from __future__ import annotations
