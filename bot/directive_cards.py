@@ -61,7 +61,7 @@ def directive_card(article: Article, summary: str) -> tuple[Block, ...]:
         lines.append([Span(f"🏛 {texts.issuer_label(ref.issuer)}")])
     lines.append([Span(trim(article.title, TITLE_CHARS), bold=True)])
     if article.published:
-        lines.append([Span(f"📅 {texts.date_label(article.published)}")])
+        lines.append([Span(f"📅 {texts.published_label(article.published)}")])
     if summary:
         lines.append([Span(summary)])
     link = safe_url(article.source_url)

@@ -102,6 +102,7 @@ from bot.texts.directives import (
     NEW_DIRECTIVE_UNKNOWN,
     directive_hint,
     issuer_label,
+    published_label,
 )
 from bot.texts.ingest import (
     FAILED_FEEDS_HEADER,
@@ -253,6 +254,7 @@ __all__ = [
     "new_article_line",
     "number",
     "preview_matches",
+    "published_label",
     "question_too_long",
     "read_button",
     "reason_label",

@@ -98,7 +98,7 @@ INACTIVE_HEADER = "Đã ngừng"
 NO_SUBSCRIBERS = "Chưa có nơi nào đăng ký."
 REASONS = {
     "unsubscribed": "tự hủy",
-    "removed": "bot bị xoá khỏi nhóm",
+    "removed": "bot bị xóa khỏi nhóm",
     "blocked": "người dùng chặn bot",
     "forbidden": "Telegram từ chối gửi (403)",
     "migrated": "nhóm đã nâng cấp",
@@ -111,7 +111,7 @@ def reload_summary(seconds: float, articles: int, passages: int, added: int, cha
     return (
         f"{RELOAD_HEADER_OK} trong {seconds_label(seconds)}: {number(articles)} bài viết, "
         f"{number(passages)} đoạn.\n"
-        f"Thêm {number(added)}, thay đổi {number(changed)}, bị xoá {number(removed)}, "
+        f"Thêm {number(added)}, thay đổi {number(changed)}, bị xóa {number(removed)}, "
         f"tệp bị bỏ qua {number(skipped)}."
     )
 
@@ -134,7 +134,7 @@ def file_list(label: str, names: list[str], total: int) -> str:
 
 ADDED = "Thêm"
 CHANGED = "Thay đổi"
-REMOVED = "Bị xoá"
+REMOVED = "Bị xóa"
 
 
 def skipped_line(path: str, reason: str) -> str:
@@ -161,7 +161,7 @@ def subscriber_line(name: str, chat_id: int, kinds: list[str], keywords: list[st
     """One subscription in /subscribers."""
     parts = [f"loại: {', '.join(kinds) if kinds else ALL_KINDS}"]
     if keywords:
-        parts.append("từ khoá: " + ", ".join(f"«{k}»" for k in keywords))
+        parts.append("từ khóa: " + ", ".join(f"«{k}»" for k in keywords))
     if topic is not None:
         parts.append(f"chủ đề #{topic}")
     return f"• {name} ({chat_id}) — " + "; ".join(parts)

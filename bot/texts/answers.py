@@ -56,7 +56,7 @@ SHORT_DESCRIPTION = "Hỏi đáp tin tức hải quan: văn bản, thủ tục, 
 NO_RESULTS = "Không tìm thấy bài viết nào thật sự liên quan đến câu hỏi này."
 NO_RESULTS_TIPS = (
     "Bạn có thể thử:\n"
-    "• hỏi ngắn gọn theo từ khoá chính, ví dụ «hoàn thuế hàng tái xuất»;\n"
+    "• hỏi ngắn gọn theo từ khóa chính, ví dụ «hoàn thuế hàng tái xuất»;\n"
     "• nêu số hiệu văn bản nếu biết, ví dụ «5575/TCHQ-GSQL» hoặc «TT39»;\n"
     "• gõ không dấu (hoan thue) hay viết tắt (XNK, TCHQ, C/O, DN) đều được."
 )
@@ -64,7 +64,7 @@ NOT_TEXT = (
     "Tôi chỉ đọc được câu hỏi dạng chữ. Hãy gõ câu hỏi về hải quan, ví dụ: "
     "«thủ tục hoàn thuế hàng tái xuất»."
 )
-EMPTY_QUESTION = "Câu hỏi chưa có nội dung. Hãy gõ vài từ khoá, ví dụ: «C/O mẫu D điện tử»."
+EMPTY_QUESTION = "Câu hỏi chưa có nội dung. Hãy gõ vài từ khóa, ví dụ: «C/O mẫu D điện tử»."
 UNKNOWN_COMMAND = "Tôi không biết lệnh này. Gõ /help để xem hướng dẫn, hoặc gửi thẳng câu hỏi."
 HOI_USAGE = "Cách dùng: /hoi <câu hỏi>, ví dụ: /hoi thủ tục hoàn thuế hàng tái xuất"
 ERROR = "Xin lỗi, đã có lỗi khi xử lý yêu cầu của bạn. Vui lòng thử lại sau ít phút."

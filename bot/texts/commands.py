@@ -8,7 +8,7 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "start": "Giới thiệu và ví dụ câu hỏi",
     "help": "Hướng dẫn sử dụng",
     "hoi": "Hỏi về tin tức hải quan: /hoi <câu hỏi>",
-    "dangky": "Nhận văn bản mới: /dangky [loại văn bản] [từ khoá]",
+    "dangky": "Nhận văn bản mới: /dangky [loại văn bản] [từ khóa]",
     "huydangky": "Ngừng nhận văn bản mới",
     "reload": "Nạp lại dữ liệu bài viết (quản trị)",
     "stats": "Thống kê bot (quản trị)",

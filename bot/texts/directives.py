@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from bot.texts.common import date_label
+
 __all__ = [
     "ASK_ABOUT_DIRECTIVE",
     "ISSUER_NAMES",
@@ -9,9 +13,13 @@ __all__ = [
     "NEW_DIRECTIVE_UNKNOWN",
     "directive_hint",
     "issuer_label",
+    "published_label",
 ]
 
 NEW_DIRECTIVE = "Văn bản mới"
+# The card's date is the news article's, not the document's own date of issue, which the
+# text does not reliably give: the label says which date it is.
+PUBLISHED = "Ngày đăng tin"
 NEW_DIRECTIVE_UNKNOWN = "văn bản"
 ASK_ABOUT_DIRECTIVE = "💬 Hỏi bot về văn bản này"
 ISSUER_NAMES: dict[str, str] = {
@@ -49,3 +57,8 @@ def issuer_label(code: str) -> str:
 def directive_hint(label: str) -> str:
     """Under an article card opened from a directive card: what to ask next."""
     return f"Bạn có thể hỏi tiếp về văn bản này, ví dụ: «{label} quy định gì?»"
+
+
+def published_label(day: dt.date) -> str:
+    """The card's date line: which date it is, then the date."""
+    return f"{PUBLISHED}: {date_label(day)}"

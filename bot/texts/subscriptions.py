@@ -33,8 +33,8 @@ SETTINGS_HEADER_OFF = "🔕 Nhận văn bản mới: đang tắt"
 NOT_SUBSCRIBED = "Cuộc trò chuyện này chưa đăng ký nhận văn bản mới. Gõ /dangky để đăng ký."
 UNSUBSCRIBED = "🔕 Đã hủy đăng ký nhận văn bản mới. Gõ /dangky để đăng ký lại với bộ lọc cũ."
 FILTER_HELP = (
-    "Đổi bộ lọc: /dangky <loại văn bản> <từ khoá>, ví dụ «/dangky thông tư» hoặc "
-    "«/dangky công văn thuế, xuất xứ». Từ khoá cách nhau bằng dấu phẩy; có dấu hay không "
+    "Đổi bộ lọc: /dangky <loại văn bản> <từ khóa>, ví dụ «/dangky thông tư» hoặc "
+    "«/dangky công văn thuế, xuất xứ». Từ khóa cách nhau bằng dấu phẩy; có dấu hay không "
     "dấu đều được. Gõ /dangky tất cả để bỏ mọi bộ lọc."
 )
 ALL_KINDS = "mọi loại văn bản"
@@ -62,7 +62,7 @@ def subscription_lines(kinds: list[str], keywords: list[str], where: str) -> lis
     """The settings of a subscription, one per line (kinds as readers name them)."""
     return [
         f"Loại văn bản: {', '.join(kinds) if kinds else ALL_KINDS}",
-        "Từ khoá: " + (", ".join(f"«{k}»" for k in keywords) if keywords else NO_KEYWORDS),
+        "Từ khóa: " + (", ".join(f"«{k}»" for k in keywords) if keywords else NO_KEYWORDS),
         f"Gửi vào: {where}",
     ]
 
@@ -70,7 +70,7 @@ def subscription_lines(kinds: list[str], keywords: list[str], where: str) -> lis
 def dropped_keywords(keywords: list[str]) -> str:
     """Keywords ignored because too long or too many."""
     shown = ", ".join(f"«{k[:30]}»" for k in keywords[:3])
-    return f"Đã bỏ qua từ khoá quá dài hoặc vượt quá số lượng cho phép: {shown}."
+    return f"Đã bỏ qua từ khóa quá dài hoặc vượt quá số lượng cho phép: {shown}."
 
 
 def welcome_group(bot_username: str) -> str:

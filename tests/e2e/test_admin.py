@@ -134,9 +134,9 @@ async def test_subscribers_lists_chats_and_filters(fake, bot_running, corpus, se
         fake.user_says(ADMIN, "/subscribers")
         [listing] = await fake.wait_for_messages(ADMIN)
     assert f"{texts.SUBSCRIBERS_HEADER} (2)" in listing.text
-    assert "• Nhóm -100401 (-100401) — loại: Thông tư; từ khoá: «thuế»" in listing.text
+    assert "• Nhóm -100401 (-100401) — loại: Thông tư; từ khóa: «thuế»" in listing.text
     assert f"• {texts.PRIVATE_CHAT} ({USER}) — loại: {texts.ALL_KINDS}" in listing.text
-    assert "• Nhóm -100402 (-100402) — bot bị xoá khỏi nhóm" in listing.text
+    assert "• Nhóm -100402 (-100402) — bot bị xóa khỏi nhóm" in listing.text
 
 
 async def test_an_announcement_goes_out_once_after_confirmation(

@@ -118,11 +118,11 @@ async def test_a_new_directive_reaches_each_matching_chat_once_and_no_other(
                         "person": 1}
     assert cards(fake, -100299) == []
     assert {status for _, _, status, _, _ in rows} == {"sent"}
-    assert "Thêm 2, thay đổi 0, bị xoá 0" in report
+    assert "Thêm 2, thay đổi 0, bị xóa 0" in report
     assert "Văn bản mới: 1, sẽ gửi 3 tin" in report
     [card] = cards(fake, -100201)
     assert card.text.startswith(CARD + "Công văn 3456/TCHQ-GSQL")
-    assert "Tổng cục Hải quan (TCHQ)" in card.text and "📅 05/03/2026" in card.text
+    assert "Tổng cục Hải quan (TCHQ)" in card.text and "📅 Ngày đăng tin: 05/03/2026" in card.text
     assert card.link_preview_options == {"is_disabled": True}
     [button] = buttons(card.reply_markup)
     assert button["text"] == texts.ASK_ABOUT_DIRECTIVE

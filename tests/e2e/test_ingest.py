@@ -119,7 +119,7 @@ async def test_a_directive_in_a_feed_reaches_each_matching_chat_once(
     assert {status for _, _, status, _, _ in rows} == {"sent"}
     [letter] = cards(fake, CHATS["letters"][0])
     assert letter.text.startswith(CARD + "Công văn 4127/TCHQ-GSQL")
-    assert "📅 02/04/2026" in letter.text
+    assert "📅 Ngày đăng tin: 02/04/2026" in letter.text
     [circular] = cards(fake, CHATS["circulars on origin"][0])
     assert circular.text.startswith(CARD + "Thông tư 31/2026/TT-BTC")
     assert "Công văn 4127/TCHQ-GSQL" in answer.text

@@ -58,7 +58,7 @@ async def test_a_person_subscribes_with_kinds_and_keywords(fake, bot_running):
         subscription = services(app).subscriptions.get(USER)
     assert subscription.filters == Filters(("cong_van",), ("thue", "XUẤT XỨ"))
     assert "Loại văn bản: Công văn" in reply.text
-    assert "Từ khoá: «thue», «XUẤT XỨ»" in reply.text
+    assert "Từ khóa: «thue», «XUẤT XỨ»" in reply.text
     assert "Gửi vào: chat riêng này" in reply.text
     assert subscription.title == ""  # a person's name is not stored
 

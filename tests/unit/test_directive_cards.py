@@ -29,7 +29,7 @@ def test_the_card_names_the_document_issuer_title_date_summary_and_source():
     assert lines[0] == f"🔔 {texts.NEW_DIRECTIVE}: Công văn 3456/TCHQ-GSQL"
     assert lines[1] == "🏛 Tổng cục Hải quan (TCHQ)"
     assert lines[2] == "Công văn 3456/TCHQ-GSQL về hàng quá cảnh <seal> & định vị"
-    assert lines[3] == "📅 05/03/2026"
+    assert lines[3] == "📅 Ngày đăng tin: 05/03/2026"
     assert lines[4].startswith("Tổng cục Hải quan có Công văn 3456")
     assert lines[5] == "🔗 tin.example.vn"
     assert "&lt;seal&gt; &amp;" in html and 'href="https://tin.example.vn/a?x=1&amp;y=2"' in html
