@@ -71,11 +71,15 @@ def render_private(answer_id: int, question: str, hits: Sequence[Hit], page: int
     return Rendered(to_html(blocks), answer_keyboard(answer_id, hits, page))
 
 
-def render_group(bot_username: str, answer_id: int, question: str,
+def render_group(bot_username: str, token: str | None, question: str,
                  hits: Sequence[Hit]) -> Rendered:
-    """A compact group answer: the top results and a button to continue in private."""
+    """A compact group answer: the top results and a button to continue in private.
+
+    The button's link carries the answer's share `token`; an answer stored before tokens
+    existed (None) gets no button rather than a link that would only be refused.
+    """
     blocks = answer_blocks(question, hits, 0, page_size=GROUP_RESULTS, compact=True)
-    markup = group_keyboard(bot_username, answer_id) if hits else None
+    markup = group_keyboard(bot_username, token) if hits and token else None
     return Rendered(to_html(single_message(blocks)), markup)
 
 
@@ -118,10 +122,12 @@ async def answer_question(message: Message, context: Context, question: str, *,
     finally:
         if typing is not None:
             await typing  # before the answer, or "typing…" would linger after it
+    asker = message.from_user.id if message.from_user is not None else None
     stored = await services.answers.acreate(message.chat_id, question,
-                                            [hit.article_id for hit in hits])
+                                            [hit.article_id for hit in hits],
+                                            owner_id=asker, private=not group)
     if group:
-        rendered = render_group(context.bot.username, stored.id, question, hits)
+        rendered = render_group(context.bot.username, stored.token, question, hits)
     else:
         rendered = render_private(stored.id, question, hits, 0)
     sent = await message.reply_html(rendered.html, reply_markup=rendered.markup,
@@ -149,7 +155,7 @@ async def revise_answer(message: Message, context: Context, question: str,
     else:
         hits = await search(services, question)
         if group:
-            rendered = render_group(context.bot.username, link.answer.id, question, hits)
+            rendered = render_group(context.bot.username, link.answer.token, question, hits)
         else:
             rendered = render_private(link.answer.id, question, hits, 0)
     try:

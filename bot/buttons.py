@@ -68,14 +68,18 @@ async def turn_page(query: CallbackQuery, message: MaybeInaccessibleMessage, con
                     request: PageRequest) -> None:
     """Edit an answer message to show another page of the same answer.
 
-    The button is checked against the stored answer (its chat, how many results it had)
-    and answered before the search runs again; if a reload changed the results since,
-    the page shown is the nearest one that still exists.
+    The button is checked against the stored answer (its chat, who asked it, how many
+    results it had) and answered before the search runs again; if a reload changed the
+    results since, the page shown is the nearest one that still exists. Callback data can
+    be forged and row ids are sequential, so the chat check is what keeps one user from
+    paging through another's private answer; the asker check is a second lock.
     """
     services = context.bot_data.services
     stored = await services.answers.aget(request.answer_id)
+    presser = query.from_user.id if query.from_user is not None else None
     if (stored is None or stored.chat_id != message.chat.id
             or message.chat.type != ChatType.PRIVATE
+            or (stored.owner_id is not None and stored.owner_id != presser)
             or not stored.article_ids or request.page >= n_pages(len(stored.article_ids))):
         await query.answer(texts.BUTTON_EXPIRED)
         return

@@ -30,7 +30,12 @@ async def show_help(update: Update, context: Context) -> None:
 
 
 async def start(update: Update, context: Context) -> None:
-    """``/start``: the help; with a deep-link payload, that answer or article card."""
+    """``/start``: the help; with a deep-link payload, that answer or article card.
+
+    An answer link opens only through `AnswerStore.shared` (by token, young enough, and
+    a private answer only for its asker); any refusal is one notice that reveals
+    nothing, not even whether the token existed.
+    """
     message = update.message
     if message is None:
         return
@@ -39,10 +44,11 @@ async def start(update: Update, context: Context) -> None:
         await show_help(update, context)
         return
     services = context.bot_data.services
-    if request.answer_id is not None:
-        stored = await services.answers.aget(request.answer_id)
+    if request.token is not None:
+        user_id = message.from_user.id if message.from_user is not None else None
+        stored = await services.answers.ashared(request.token, user_id)
         if stored is None:
-            await hint(message, texts.ANSWER_GONE)
+            await hint(message, texts.LINK_REFUSED)
             return
         await answer_question(message, context, stored.question, group=False)
         return

@@ -17,6 +17,7 @@
 | ``HAIQUAN_FEEDS``         | ``--feed`` (repeat)| none (RSS/Atom URLs, comma or space sep.)|
 | ``HAIQUAN_INGEST_EVERY``  | ``--ingest-every`` | none (minutes between ingest rounds)    |
 | ``HAIQUAN_INGEST_CONTACT``|                    | none (URL or e-mail for the User-Agent) |
+| ``HAIQUAN_SHARE_LINK_DAYS``|                   | 7 (days a shared answer link stays valid)|
 
 ``--watch`` reloads the corpus when its files change (checked every few seconds, after
 they stop changing); ``--reload-every`` reloads it on a timer. Both use the same reload
@@ -43,6 +44,7 @@ webhook secret are kept out of ``repr`` so they never reach a log line.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -103,6 +105,8 @@ class Settings:
     # Start-up warnings (English, for the operator's log and console), decided with the
     # settings so that every entry point and test sees the same ones.
     warnings: tuple[str, ...] = ()
+    # How long a shared answer link (``/start`` deep link) opens (`bot.store.answers`).
+    share_link_age: dt.timedelta = dt.timedelta(days=7)
 
     @classmethod
     def from_env(
@@ -190,6 +194,8 @@ class Settings:
             ingest_every=ingest_every,
             ingest_contact=env.get("HAIQUAN_INGEST_CONTACT", "").strip(),
             warnings=tuple(warnings),
+            share_link_age=_days(env.get("HAIQUAN_SHARE_LINK_DAYS", "").strip() or None,
+                                 "HAIQUAN_SHARE_LINK_DAYS"),
         )
 
 
@@ -215,6 +221,20 @@ def _minutes(value: str | None, variable: str, minimum: float = 0.1) -> float | 
         raise ConfigError(
             f"{variable} must be minutes between {minimum:g} and 10080, got {value!r}")
     return minutes
+
+
+def _days(value: str | None, variable: str) -> dt.timedelta:
+    """Days as a timedelta (default 7); at most 30, the answers' retention, beyond which
+    the answer is purged anyway."""
+    if value is None:
+        return dt.timedelta(days=7)
+    try:
+        days = float(value)
+    except ValueError:
+        days = -1.0
+    if not 0.01 <= days <= 30:  # also refuses nan
+        raise ConfigError(f"{variable} must be days between 0.01 and 30, got {value!r}")
+    return dt.timedelta(days=days)
 
 
 def _feeds(flags: object, environment: str) -> tuple[str, ...]:

@@ -9,8 +9,10 @@ state instead of holding it:
   a document kind, drop the kind filter, unsubscribe, subscribe again);
 - ``b:<item id>:y`` / ``b:<item id>:n`` send or drop an admin's draft announcement.
 
-``/start`` payloads (deep links, 64 characters of ``A-Za-z0-9_-``) use the same names:
-``a<answer id>`` re-asks a stored question in private, ``d<article key>`` opens a card.
+``/start`` payloads (deep links, 64 characters of ``A-Za-z0-9_-``) use similar names:
+``a<token>`` re-asks a stored question in private, ``d<article key>`` opens a card. An
+answer link carries the answer's random token (`bot.store.answers`), never its row id:
+anyone can type a payload, so a sequential id would let anyone walk every answer.
 Anything else a client sends back is `None` from `parse_callback`, and the bot answers
 with a short notice instead of an error.
 """
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.helpers import create_deep_linked_url
 
 from bot import texts
 from bot.article_keys import KEY_PATTERN, article_key
@@ -53,7 +56,8 @@ _PAGE = re.compile(rf"p:({_ID}):(0|[1-9][0-9]{{0,2}})")
 _READ = re.compile(rf"d:({KEY_PATTERN})")
 _SETTINGS = re.compile(r"s:(?:k:(" + "|".join(KIND_LABELS) + r")|(all|off|on))")
 _ANNOUNCEMENT = re.compile(rf"b:({_ID}):([yn])")
-_START_ANSWER = re.compile(rf"a({_ID})")
+# Any a-payload is an answer link; the store decides (old ``a<id>`` links find nothing).
+_START_ANSWER = re.compile(r"a([A-Za-z0-9_-]{1,63})")
 _START_ARTICLE = re.compile(rf"d({KEY_PATTERN})")
 
 
@@ -93,9 +97,9 @@ Request = PageRequest | ReadRequest | SettingsRequest | AnnouncementRequest
 
 @dataclass(frozen=True, slots=True)
 class StartRequest:
-    """A deep link: an answer (`answer_id`) or an article card (`key`)."""
+    """A deep link: a shared answer (its `token`) or an article card (`key`)."""
 
-    answer_id: int | None = None
+    token: str | None = None
     key: str | None = None
 
 
@@ -129,15 +133,18 @@ def parse_callback(data: str | None) -> Request | None:
 def parse_start(payload: str) -> StartRequest | None:
     """What a ``/start`` payload asks for, or None when it is not one of ours."""
     if match := _START_ANSWER.fullmatch(payload):
-        return StartRequest(answer_id=int(match.group(1)))
+        return StartRequest(token=match.group(1))
     if match := _START_ARTICLE.fullmatch(payload):
         return StartRequest(key=match.group(1))
     return None
 
 
 def deep_link(bot_username: str, payload: str) -> str:
-    """``https://t.me/<bot>?start=<payload>``: opens a private chat and sends /start."""
-    return f"https://t.me/{bot_username}?start={payload}"
+    """``https://t.me/<bot>?start=<payload>``: opens a private chat and sends /start.
+
+    Built by the library, which also refuses a payload Telegram would not accept.
+    """
+    return create_deep_linked_url(bot_username, payload)
 
 
 def answer_keyboard(answer_id: int, hits: Sequence[Hit], page: int) -> InlineKeyboardMarkup | None:
@@ -163,10 +170,13 @@ def answer_keyboard(answer_id: int, hits: Sequence[Hit], page: int) -> InlineKey
     return InlineKeyboardMarkup(rows)
 
 
-def group_keyboard(bot_username: str, answer_id: int) -> InlineKeyboardMarkup:
-    """Under a group answer: continue in a private chat, where the full answer is shown."""
+def group_keyboard(bot_username: str, token: str) -> InlineKeyboardMarkup:
+    """Under a group answer: continue in a private chat, where the full answer is shown.
+
+    The link carries the answer's random `token`: anyone in the group may follow it.
+    """
     return InlineKeyboardMarkup([[InlineKeyboardButton(
-        texts.continue_in_private(), url=deep_link(bot_username, f"a{answer_id}"))]])
+        texts.continue_in_private(), url=deep_link(bot_username, f"a{token}"))]])
 
 
 def card_keyboard(key: str) -> InlineKeyboardMarkup:

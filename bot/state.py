@@ -80,7 +80,8 @@ class Services:
 
         broadcaster = Broadcaster(ledger, subscriptions, settings.pacing,
                                   bot_factory=broadcast_bot)
-        return cls(settings, searcher, database, AnswerStore(database), DailyCounters(database),
+        answers = AnswerStore(database, link_age=settings.share_link_age)
+        return cls(settings, searcher, database, answers, DailyCounters(database),
                    subscriptions, ledger, KnownArticles(database), broadcaster)
 
     def article_for_key(self, key: str) -> Article | None:

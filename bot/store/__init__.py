@@ -6,7 +6,7 @@ concern. Nothing here knows about Telegram.
 
 from pathlib import Path
 
-from bot.store.answers import RETENTION, AnswerLink, AnswerStore, StoredAnswer
+from bot.store.answers import LINK_AGE, RETENTION, AnswerLink, AnswerStore, StoredAnswer
 from bot.store.counters import VIETNAM, DailyCounters, DayCount, local_day
 from bot.store.database import MEMORY, Database, Migration
 from bot.store.known import KnownArticles, NewDirective, RecordResult
@@ -16,6 +16,7 @@ from bot.store.subscriptions import Reason, Subscription, SubscriptionStore
 
 __all__ = [
     "DATABASE_FILE",
+    "LINK_AGE",
     "MIGRATIONS",
     "RETENTION",
     "VIETNAM",

@@ -28,6 +28,15 @@ Version 2 holds subscriptions and the broadcast of new directives:
   earliest next try (``not_before``, Unix seconds) and the last error. See
   `bot.store.ledger` for the rules.
 - ``meta``: small facts, such as which corpus directory the known articles came from.
+
+Version 3 makes shared answer links unguessable (issue 13):
+
+- ``answers.token``: a random URL-safe token (128 bits) that ``/start`` deep links carry
+  instead of the sequential row id; unique. Rows from before have none (NULL), so the old
+  ``a<id>`` links simply stop working: they are refused like an unknown token.
+- ``answers.owner_id``: the user who asked (NULL for old rows).
+- ``answers.private``: 1 when asked in a private chat, whose link only the owner may open.
+  Old rows default to 1, the safe side (they have no token anyway).
 """
 
 from __future__ import annotations
@@ -135,6 +144,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX deliveries_open ON deliveries (status, chat_id, id)",
             "CREATE INDEX deliveries_chat ON deliveries (chat_id)",
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ),
+    ),
+    Migration(
+        3,
+        "unguessable shared answer links: token, owner, private",
+        (
+            "ALTER TABLE answers ADD COLUMN token TEXT",
+            "ALTER TABLE answers ADD COLUMN owner_id INTEGER",
+            "ALTER TABLE answers ADD COLUMN private INTEGER NOT NULL DEFAULT 1",
+            "CREATE UNIQUE INDEX answers_token ON answers (token)",
         ),
     ),
 )

@@ -18,6 +18,7 @@ __all__ = [
     "HOI_USAGE",
     "INLINE_HELP_BUTTON",
     "INLINE_NO_RESULTS",
+    "LINK_REFUSED",
     "MORE",
     "NOT_TEXT",
     "NO_RESULTS",
@@ -70,6 +71,12 @@ HOI_USAGE = "Cách dùng: /hoi <câu hỏi>, ví dụ: /hoi thủ tục hoàn th
 ERROR = "Xin lỗi, đã có lỗi khi xử lý yêu cầu của bạn. Vui lòng thử lại sau ít phút."
 BUTTON_EXPIRED = "Nút này đã hết hạn. Hãy gửi lại câu hỏi."
 ANSWER_GONE = "Câu trả lời này đã hết hạn. Hãy gửi lại câu hỏi."
+# A shared answer link that is unknown, too old, or someone else's private answer: one
+# notice for all three, so it never confirms that a link exists.
+LINK_REFUSED = (
+    "Liên kết này không mở được: có thể đã hết hạn, không đúng, hoặc là câu trả lời "
+    "riêng của người khác. Hãy gửi câu hỏi của bạn để nhận câu trả lời."
+)
 ARTICLE_GONE = "Bài viết này không còn trong dữ liệu của bot."
 ARTICLE_TRUNCATED = "Bài viết còn dài, đọc tiếp tại nguồn:"
 

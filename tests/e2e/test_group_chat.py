@@ -31,7 +31,8 @@ async def test_hoi_gets_a_compact_reply_with_a_link_to_continue_in_private(
                                chat_type="supergroup")["message"]
         [reply] = await fake.wait_for_messages(GROUP)
         link = _deep_link(reply)
-        payload = re.fullmatch(rf"https://t\.me/{BOT}\?start=(a\d+)", link).group(1)
+        payload = re.fullmatch(rf"https://t\.me/{BOT}\?start=(a[A-Za-z0-9_-]{{22}})",
+                               link).group(1)
         # The member follows the link: Telegram opens the private chat and sends /start.
         fake.user_says(MEMBER, f"/start {payload}")
         [private] = await fake.wait_for_messages(MEMBER)

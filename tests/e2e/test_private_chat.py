@@ -159,27 +159,29 @@ async def test_questions_sent_while_the_bot_was_down_are_answered(fake, bot_runn
 async def test_deep_links_open_an_answer_or_an_article_card(fake, bot_running, searcher):
     article = searcher.article(QUERIES["s13"]["relevant"][0])
     other = USER + 7
-    async with bot_running(fake):
+    async with bot_running(fake) as app:
         fake.user_says(USER, MANY_RESULTS)
         [answer] = await fake.wait_for_messages(USER)
         more = next(d for d in callback_data(answer.reply_markup) if d.startswith("p:"))
-        fake.user_says(other, f"/start a{more.split(':')[1]}")
+        stored = app.bot_data.services.answers.get(int(more.split(":")[1]))
+        fake.user_says(USER, f"/start a{stored.token}")  # the asker's own link
         fake.user_says(other, f"/start d{article_key(article.id)}")
         fake.user_says(other, "/start dAAAAAAAA")
         fake.user_says(other, "/start a999999")
         fake.user_says(other, "/start chao-ban")
-        replies = await fake.wait_for_messages(other, 5)
-    # The same answer, now in the other user's chat, with buttons of its own.
-    assert replies[0].text == answer.text
-    own = next(d for d in callback_data(replies[0].reply_markup) if d.startswith("p:"))
+        [_, own_link] = await fake.wait_for_messages(USER, 2)
+        replies = await fake.wait_for_messages(other, 4)
+    # The same answer again, with buttons of its own.
+    assert own_link.text == answer.text
+    own = next(d for d in callback_data(own_link.reply_markup) if d.startswith("p:"))
     assert own != more
-    card = replies[1]
+    card = replies[0]
     assert article.title in card.text
     assert article.source_url in str(card.entities)
     assert callback_data(card.reply_markup) == [f"d:{article_key(article.id)}"]
-    assert replies[2].text == texts.ARTICLE_GONE
-    assert replies[3].text == texts.ANSWER_GONE
-    assert texts.EXAMPLES[0] in replies[4].text  # an unknown payload: the help
+    assert replies[1].text == texts.ARTICLE_GONE
+    assert replies[2].text == texts.LINK_REFUSED
+    assert texts.EXAMPLES[0] in replies[3].text  # an unknown payload: the help
 
 
 async def test_an_edit_after_the_answer_was_deleted_gets_a_new_answer(fake, bot_running):

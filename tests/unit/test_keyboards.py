@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from bot.keyboards import (
     parse_start,
     read_data,
 )
+from bot.store.answers import new_token
 
 BIGGEST_ID = 10**18 - 1
 
@@ -39,10 +41,21 @@ def test_article_keys_are_8_url_safe_characters(article_id):
 
 
 def test_deep_links_fit_a_start_payload():
-    payload = f"a{BIGGEST_ID}"
+    token = new_token()
+    payload = f"a{token}"
     assert re.fullmatch(r"[A-Za-z0-9_-]{1,64}", payload)
-    assert parse_start(payload) == StartRequest(answer_id=BIGGEST_ID)
+    assert parse_start(payload) == StartRequest(token=token)
     assert deep_link("HaiQuanBot", payload) == f"https://t.me/HaiQuanBot?start={payload}"
+
+
+def test_deep_links_are_built_by_the_library_which_refuses_bad_payloads():
+    with pytest.raises(ValueError, match="64"):
+        deep_link("HaiQuanBot", "a" * 65)
+
+
+def test_any_a_payload_is_a_token_for_the_store_to_judge():
+    # Old-style sequential payloads are not special: the store finds no such token.
+    assert [parse_start(p).token for p in ("a1", "a12x")] == ["1", "12x"]
 
 
 @given(st.text())
@@ -57,7 +70,7 @@ def test_known_forgeries():
     for data in (None, "", "p:0:1", "p:1", "p:1:-1", "p:01:1", "p:1:1000", "p:1:1:1",
                  "d:short", "d:123456789", "x:1:1", "p:" + "9" * 30 + ":0"):
         assert parse_callback(data) is None, data
-    for payload in ("", "a", "a0", "help", "d", "dshort", "a12x"):
+    for payload in ("", "a", "help", "d", "dshort", "a" + "x" * 64, "a12.x"):
         assert parse_start(payload) is None, payload
 
 
