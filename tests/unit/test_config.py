@@ -1,5 +1,6 @@
 """Settings from the environment, flags winning, mistakes named."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -178,3 +179,12 @@ def test_a_base_url_with_another_path_is_kept_but_warned_about():
     s = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "http://h:8081/api"})
     assert s.api_base_url == "http://h:8081/api"
     assert any("does not end in /bot" in w for w in s.warnings)
+
+
+def test_the_share_link_age():
+    assert settings({"TELEGRAM_BOT_TOKEN": TOKEN}).share_link_age == dt.timedelta(days=7)
+    s = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_SHARE_LINK_DAYS": "1.5"})
+    assert s.share_link_age == dt.timedelta(days=1.5)
+    for bad in ("0", "31", "nan", "week"):
+        with pytest.raises(ConfigError, match="HAIQUAN_SHARE_LINK_DAYS"):
+            settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_SHARE_LINK_DAYS": bad})

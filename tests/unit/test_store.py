@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 import sqlite3
 import threading
 
@@ -18,6 +20,7 @@ from bot.store import (
     local_day,
     open_database,
 )
+from bot.store.answers import TOKEN_BYTES, new_token
 
 NOW = dt.datetime(2026, 3, 1, 18, 30, tzinfo=dt.UTC)
 NEXT = len(MIGRATIONS) + 1  # the version a future migration would have  # 01:30 on 2 March in Vietnam
@@ -172,3 +175,58 @@ async def test_async_helpers_run_off_the_loop(database):
 def test_local_day_is_vietnamese():
     assert local_day(dt.datetime(2026, 1, 1, 16, 59, tzinfo=dt.UTC)) == "2026-01-01"
     assert local_day(dt.datetime(2026, 1, 1, 17, 0, tzinfo=dt.UTC)) == "2026-01-02"
+
+
+# -- shared answer links (issue 13) -----------------------------------------------------------
+def test_link_tokens_have_128_bits_and_never_repeat(database):
+    answers = store(database)
+    tokens = [answers.create(i, "q", ["a.md"], owner_id=i).token for i in range(1, 201)]
+    tokens += [new_token() for _ in range(20_000)]
+    assert len(set(tokens)) == len(tokens)
+    for token in tokens[:500]:
+        assert re.fullmatch(r"[A-Za-z0-9_-]{22}", token), token
+        assert len(base64.urlsafe_b64decode(token + "==")) == TOKEN_BYTES >= 16
+    # Every position varies over the alphabet: no fixed prefix or counter in the token.
+    for position in range(21):  # the last character carries only 2 random bits
+        assert len({t[position] for t in tokens}) > 32, position
+
+
+def test_a_private_answer_opens_only_for_its_asker_and_a_group_one_for_anyone(database):
+    answers = store(database)
+    mine = answers.create(42, "riêng", ["a.md"], owner_id=42, private=True)
+    group = answers.create(-100, "nhóm", ["a.md"], owner_id=7, private=False)
+    assert answers.shared(mine.token, 42) == mine
+    assert answers.shared(mine.token, 43) is None
+    assert answers.shared(mine.token, None) is None
+    assert answers.shared(group.token, 43) == group
+    assert answers.shared(group.token, None) == group
+    for guess in ("", str(mine.id), f"a{mine.id}", mine.token.upper(), mine.token[:-1]):
+        if guess != mine.token:
+            assert answers.shared(guess, 42) is None, guess
+
+
+def test_links_expire_after_the_link_age(database):
+    made = store(database).create(-100, "nhóm", ["a.md"], private=False)
+    day = dt.timedelta(days=1)
+    assert AnswerStore(database, clock=lambda: NOW + 7 * day).shared(made.token, 1) == made
+    assert AnswerStore(database, clock=lambda: NOW + 7 * day + dt.timedelta(seconds=1)
+                       ).shared(made.token, 1) is None
+    short = AnswerStore(database, clock=lambda: NOW + 2 * day, link_age=day)
+    assert short.shared(made.token, 1) is None
+
+
+def test_rows_from_before_tokens_cannot_be_opened_by_a_link(tmp_path):
+    path = tmp_path / "x.sqlite3"
+    Database(path, MIGRATIONS[:2]).close()
+    old = Database(path, MIGRATIONS[:2])
+    old.write(lambda c: c.execute(
+        "INSERT INTO answers (chat_id, question, article_ids, created_at) VALUES (?, ?, ?, ?)",
+        (42, "cũ", '["a.md"]', NOW.isoformat())))
+    old.close()
+    db = Database(path, MIGRATIONS)
+    answers = AnswerStore(db, clock=lambda: NOW)
+    row = answers.get(1)
+    assert (row.token, row.owner_id, row.private) == (None, None, True)
+    assert answers.shared("", 42) is None
+    assert answers.shared("None", 42) is None
+    db.close()
