@@ -72,14 +72,19 @@ async def test_another_user_with_the_token_of_a_private_answer_is_refused(fake, 
 async def test_sequential_and_guessed_payloads_open_nothing(fake, bot_running):
     guesses = ["a1", "a2", "a3", "a0", "a999999", "aAAAAAAAAAAAAAAAAAAAAAA", "a-", "a_1"]
     async with bot_running(fake) as app:
+        # A group answer too: its link is anyone's, but only by token, never by row id.
+        fake.user_says(GROUP, f"/hoi {MANY_RESULTS}", user_id=MEMBER, chat_type="supergroup")
+        [group_answer] = await fake.wait_for_messages(GROUP)
         answer, stored = await _private_answer(fake, app)
-        guesses.append(f"a{stored.id}")  # the old format with the real row id
+        group_id = _services(app).answers.for_question(GROUP, 1).answer.id
+        guesses += [f"a{stored.id}", f"a{group_id}"]  # the old format with real row ids
         for payload in guesses:
             fake.user_says(INTRUDER, f"/start {payload}")
         replies = await fake.wait_for_messages(INTRUDER, len(guesses))
         intruders_answers = _answers_in(app, INTRUDER)
     assert [r.text for r in replies] == [texts.LINK_REFUSED] * len(guesses)
-    assert not any(_leaks(r.text, answer.text) for r in replies)
+    assert not any(_leaks(r.text, answer.text) or _leaks(r.text, group_answer.text)
+                   for r in replies)
     assert intruders_answers == 0
 
 
