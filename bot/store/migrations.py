@@ -4,8 +4,9 @@ Version 1 holds what answering needs:
 
 - ``answers``: one row per answered question (or deep-link / edit re-answer): the chat it
   was asked in, the question as searched, the ids of the articles found (JSON list, rank
-  order) and the page shown. Callback data and deep links carry only the row id, so
-  buttons keep working after a restart; rows are purged after a retention period.
+  order) and the page shown. Callback data (and, until version 3, deep links) carry only
+  the row id, so buttons keep working after a restart; rows are purged after a retention
+  period.
 - ``answer_messages``: which bot messages answer which question message, so an edited
   question edits its answer.
 - ``daily_counts``: questions answered and those that found nothing, per local day. Counts

@@ -57,7 +57,6 @@ from bot.texts.admin import (
     subscriber_line,
 )
 from bot.texts.answers import (
-    ANSWER_GONE,
     ARTICLE_GONE,
     ARTICLE_TRUNCATED,
     BUTTON_EXPIRED,
@@ -158,7 +157,6 @@ __all__ = [
     "ALL_KINDS",
     "ALL_KINDS_BUTTON",
     "ANNOUNCEMENT_HEADER",
-    "ANSWER_GONE",
     "ARTICLE_GONE",
     "ARTICLE_TRUNCATED",
     "ASK_ABOUT_DIRECTIVE",

@@ -7,7 +7,6 @@ import datetime as dt
 from bot.texts.common import date_label
 
 __all__ = [
-    "ANSWER_GONE",
     "ARTICLE_GONE",
     "ARTICLE_TRUNCATED",
     "BUTTON_EXPIRED",
@@ -70,7 +69,6 @@ UNKNOWN_COMMAND = "Tôi không biết lệnh này. Gõ /help để xem hướng 
 HOI_USAGE = "Cách dùng: /hoi <câu hỏi>, ví dụ: /hoi thủ tục hoàn thuế hàng tái xuất"
 ERROR = "Xin lỗi, đã có lỗi khi xử lý yêu cầu của bạn. Vui lòng thử lại sau ít phút."
 BUTTON_EXPIRED = "Nút này đã hết hạn. Hãy gửi lại câu hỏi."
-ANSWER_GONE = "Câu trả lời này đã hết hạn. Hãy gửi lại câu hỏi."
 # A shared answer link that is unknown, too old, or someone else's private answer: one
 # notice for all three, so it never confirms that a link exists.
 LINK_REFUSED = (
