@@ -1,4 +1,5 @@
-"""``haiquan-bot run`` and ``haiquan-bot ask``: the bot itself and its answers in a shell."""
+"""``haiquan-bot run``, ``ask``, ``backup`` and ``restore``: the bot, its answers in a shell,
+and a copy of its database (subscriptions, delivery ledger) an operator can keep."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.backup import backup_database, database_path, restore_database
 from bot.cards import PAGE_SIZE, answer_blocks
 from bot.config import Settings
 from bot.lifecycle import serve
@@ -75,6 +77,33 @@ def add_bot_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
                      help=f"results to show (default {PAGE_SIZE})")
     ask.set_defaults(handler=_ask)
 
+    backup = subparsers.add_parser(
+        "backup", help="copy the bot's database to FILE (safe while the bot runs)",
+        description="Write a consistent, integrity-checked copy of the bot's SQLite database "
+                    "(subscriptions, delivery ledger, answers) to FILE.",
+    )
+    backup.add_argument("file", type=Path, metavar="FILE", help="the backup file to write")
+    _data_dir_arg(backup)
+    backup.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    backup.set_defaults(handler=_backup)
+
+    restore = subparsers.add_parser(
+        "restore", help="replace the bot's database with the backup FILE",
+        description="Check that FILE is a haiquan-bot database no newer than this program, "
+                    "then copy it over the bot's database. Stop the bot first.",
+    )
+    restore.add_argument("file", type=Path, metavar="FILE", help="a file from 'backup'")
+    _data_dir_arg(restore)
+    restore.add_argument("--force", action="store_true",
+                         help="restore even though a bot is running on this data dir")
+    restore.set_defaults(handler=_restore)
+
+
+def _data_dir_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help=f"where the database lives ($HAIQUAN_DATA_DIR; default "
+                             f"{default_data_dir()})")
+
 
 def _positive(text: str) -> int:
     try:
@@ -111,4 +140,18 @@ def _run(args: argparse.Namespace) -> int:
         ingest_every=args.ingest_every,
     )
     asyncio.run(serve(settings))
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    version = backup_database(data_dir, args.file, force=args.force)
+    sys.stdout.write(f"backed up {database_path(data_dir)} (schema {version}) to {args.file}\n")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    version = restore_database(args.file, data_dir, force=args.force)
+    sys.stdout.write(f"restored {args.file} (schema {version}) to {database_path(data_dir)}\n")
     return 0

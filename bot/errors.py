@@ -3,7 +3,8 @@
 BotError                 the bot cannot start or continue (message says why)
 ├── ConfigError          a setting is missing or malformed (exit status 2)
 ├── StartupError         Telegram refused the token or could not be reached (exit status 1)
-└── DatabaseError        the database file cannot be opened or is too new (exit status 1)
+├── DatabaseError        the database file cannot be opened or is too new (exit status 1)
+└── BackupError          backup/restore refused: a file exists, is not ours, bot running (2)
 
 Errors inside handlers are not raised to here: the global error handler
 (`bot.error_handler`) logs them and tells the user briefly.
@@ -11,7 +12,7 @@ Errors inside handlers are not raised to here: the global error handler
 
 from __future__ import annotations
 
-__all__ = ["BotError", "ConfigError", "DatabaseError", "StartupError"]
+__all__ = ["BackupError", "BotError", "ConfigError", "DatabaseError", "StartupError"]
 
 
 class BotError(Exception):
@@ -32,3 +33,9 @@ class StartupError(BotError):
 
 class DatabaseError(BotError):
     """The database cannot be opened, or was written by a newer program."""
+
+
+class BackupError(BotError):
+    """A backup or restore was refused or failed; the message says what to do instead."""
+
+    exit_status = 2

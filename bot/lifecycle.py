@@ -20,6 +20,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application, running
+from bot.backup import run_lock
 from bot.config import Settings
 from bot.errors import StartupError
 from bot.logs import protect
@@ -73,7 +74,16 @@ async def check_token(settings: Settings) -> str:
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run the bot until `stop` is set (or SIGINT/SIGTERM arrives)."""
+    """Run the bot until `stop` is set (or SIGINT/SIGTERM arrives).
+
+    The run lock on the data directory is held throughout, so a second bot on the same
+    database is refused and ``haiquan-bot restore`` can tell that this one is running.
+    """
+    with run_lock(settings.data_dir):
+        await _serve(settings, stop)
+
+
+async def _serve(settings: Settings, stop: asyncio.Event | None) -> None:
     if settings.webhook is not None:
         protect(settings.token, settings.webhook.secret)
     else:
