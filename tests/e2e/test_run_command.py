@@ -84,18 +84,22 @@ async def test_the_bot_process_answers_and_stops_cleanly(fake, tmp_path):
 
 
 async def test_startup_failures_are_one_line_without_traceback(fake, tmp_path):
-    base = {"TELEGRAM_API_BASE_URL": fake.base_url, "HAIQUAN_DATA_DIR": str(tmp_path)}
+    def base(case: str) -> dict[str, str]:
+        # One data directory per case: the processes run at once, and each `run` holds
+        # its data directory's run lock.
+        return {"TELEGRAM_API_BASE_URL": fake.base_url, "HAIQUAN_DATA_DIR": str(tmp_path / case)}
+
     cases = {
-        "missing token": (environment(**base), 2, "no bot token"),
-        "rejected token": (environment(**base, TELEGRAM_BOT_TOKEN=WRONG_TOKEN), 1,
+        "missing token": (environment(**base("a")), 2, "no bot token"),
+        "rejected token": (environment(**base("b"), TELEGRAM_BOT_TOKEN=WRONG_TOKEN), 1,
                            "Telegram rejected the bot token"),
         "unreachable API": (environment(
-            **{**base, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{closed_port()}/bot"},
+            **{**base("c"), "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{closed_port()}/bot"},
             TELEGRAM_BOT_TOKEN=fake.token), 1, "cannot reach the Telegram Bot API"),
-        "bad corpus": (environment(**base, TELEGRAM_BOT_TOKEN=fake.token,
+        "bad corpus": (environment(**base("d"), TELEGRAM_BOT_TOKEN=fake.token,
                                    HAIQUAN_CORPUS_DIR=str(tmp_path / "nowhere")), 2,
                        "corpus directory not found"),
-        "bad admin ids": (environment(**base, TELEGRAM_BOT_TOKEN=fake.token,
+        "bad admin ids": (environment(**base("e"), TELEGRAM_BOT_TOKEN=fake.token,
                                       HAIQUAN_ADMIN_IDS="12,abc"), 2, "HAIQUAN_ADMIN_IDS"),
     }
     processes = {name: await start(env, "run") for name, (env, _, _) in cases.items()}
