@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -72,6 +73,23 @@ def test_the_image_runs_unprivileged_with_a_data_volume_and_a_health_check():
     assert any("HAIQUAN_DATA_DIR=/data" in env for env in docker["ENV"])
     assert docker["HEALTHCHECK"] and "CMD" in docker["HEALTHCHECK"][0]
     assert any("pip install ." in run for run in docker["RUN"])  # as the README installs
+
+
+def test_the_health_check_tells_a_running_bot_from_a_stopped_one(tmp_path):
+    from bot.backup import run_lock
+
+    command = json.loads(dockerfile_instructions()["HEALTHCHECK"][0].split("CMD", 1)[1])
+    assert command[0] == "python"
+
+    def check() -> int:
+        env = {**os.environ, "HAIQUAN_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+        return subprocess.run([sys.executable, *command[1:]], env=env, cwd=tmp_path,  # noqa: S603
+                              capture_output=True, check=False).returncode
+
+    assert check() == 1  # no bot
+    with run_lock(tmp_path):  # what `haiquan-bot run` holds while it runs
+        assert check() == 0
+    assert check() == 1
 
 
 def test_the_image_entry_point_is_a_command_the_package_has():
