@@ -23,6 +23,7 @@ __all__ = [
 
 REASONS: dict[str, str] = {
     "refused_url": "address refused (not http(s), or a private address)",
+    "private_address": "host resolves to a loopback, private or otherwise non-public address",
     "timeout": "no complete answer in time",
     "too_large": "answer larger than the size cap",
     "redirects": "too many redirects",

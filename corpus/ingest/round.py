@@ -41,7 +41,7 @@ from corpus.ingest.state import (
     save_state,
     write_last_report,
 )
-from corpus.ingest.urls import refuse_url, url_key
+from corpus.ingest.urls import redact_url, refuse_url, url_key
 from corpus.ingest.writer import pick_article_id, render_article, source_url, write_article
 from corpus.parse import parse_article
 
@@ -149,12 +149,13 @@ class _Round:
     async def feed(self, url: str) -> FeedResult:
         feed = self.state.feed(url)
         if not self.ignore_backoff and not feed.due(self.now):
-            return FeedResult(url, "deferred", detail=f"backing off until {feed.next_attempt}",
+            return FeedResult(redact_url(url), "deferred",
+                              detail=f"backing off until {feed.next_attempt}",
                               failures=feed.failures)
         try:
             return await self._feed(url, feed)
         except Exception as exc:  # a bug must cost one feed, not the round
-            logger.exception("ingest of feed %s failed unexpectedly", url)
+            logger.exception("ingest of feed %s failed unexpectedly", redact_url(url))
             return self._failed(url, feed, "internal_error", f"{type(exc).__name__}: {exc}")
 
     async def _feed(self, url: str, feed: FeedState) -> FeedResult:
@@ -167,7 +168,7 @@ class _Round:
         )
         if isinstance(answer, NotModified):
             self._succeeded(url, feed)
-            return FeedResult(url, "not_modified")
+            return FeedResult(redact_url(url), "not_modified")
         if isinstance(answer, FetchFailed):
             return self._failed(url, feed, answer.reason, answer.detail)
         parsed = await asyncio.to_thread(
@@ -184,8 +185,8 @@ class _Round:
         else:
             feed.etag, feed.last_modified = answer.etag, answer.last_modified
         if parsed.note:
-            logger.warning("feed %s: %s", url, parsed.note)
-        return FeedResult(url, "ok", entries=len(parsed.entries),
+            logger.warning("feed %s: %s", redact_url(url), parsed.note)
+        return FeedResult(redact_url(url), "ok", entries=len(parsed.entries),
                           new=outcomes.count(WRITTEN), detail=parsed.note)
 
     async def _entry(self, feed_url: str, entry: FeedEntry) -> str:
@@ -193,7 +194,7 @@ class _Round:
             try:
                 return await self._ingest(feed_url, entry)
             except Exception as exc:  # one odd page must not cost the feed
-                logger.exception("ingest of %s failed unexpectedly", entry.link)
+                logger.exception("ingest of %s failed unexpectedly", redact_url(entry.link))
                 return self._skip(feed_url, entry, "internal_error",
                                   f"{type(exc).__name__}: {exc}", transient=True)
 
@@ -274,8 +275,9 @@ class _Round:
             if transient:
                 detail = f"{detail} (gave up after {attempts} attempts)"
             self._settle(entry)
-        self.skipped.append(SkippedEntry(feed_url, entry.link, reason, detail, will_retry=retry))
-        logger.info("skipped %s: %s: %s", entry.link or "(no link)", reason, detail)
+        self.skipped.append(SkippedEntry(redact_url(feed_url), redact_url(entry.link), reason,
+                                         detail, will_retry=retry))
+        logger.info("skipped %s: %s: %s", redact_url(entry.link or "(no link)"), reason, detail)
         return RETRY if retry else SKIPPED
 
     def _settle(self, entry: FeedEntry) -> None:
@@ -287,15 +289,16 @@ class _Round:
         feed.last_error = f"{reason}: {detail}"
         delay = min(self.config.backoff_base * 2 ** (feed.failures - 1), self.config.backoff_max)
         feed.next_attempt = (self.now + dt.timedelta(seconds=delay)).isoformat(timespec="seconds")
-        logger.warning("feed %s failed (%d in a row): %s", url, feed.failures, feed.last_error)
+        shown = redact_url(url)  # feed URLs may carry credentials; logs and reports must not
+        logger.warning("feed %s failed (%d in a row): %s", shown, feed.failures, feed.last_error)
         if feed.failures >= self.config.alert_after and not feed.alerted:
             feed.alerted = True
-            self.alerts.append(FeedAlert(url, feed.failures, feed.last_error, feed.next_attempt))
-        return FeedResult(url, "failed", reason=reason, detail=detail, failures=feed.failures)
+            self.alerts.append(FeedAlert(shown, feed.failures, feed.last_error, feed.next_attempt))
+        return FeedResult(shown, "failed", reason=reason, detail=detail, failures=feed.failures)
 
     def _succeeded(self, url: str, feed: FeedState) -> None:
         if feed.alerted:
-            self.recovered.append(url)
+            self.recovered.append(redact_url(url))
         feed.failures = 0
         feed.next_attempt = None
         feed.last_error = ""

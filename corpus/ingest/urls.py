@@ -9,9 +9,17 @@ the address as published.
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-__all__ = ["refuse_url", "url_key"]
+__all__ = ["is_public_address", "redact_url", "refuse_url", "url_key"]
+
+# Query parameters that carry a secret; their values never reach a log or a report.
+_SECRET_NAMES = frozenset(
+    {"token", "access_token", "refresh_token", "id_token", "auth", "key", "api_key", "apikey",
+     "sig", "signature", "secret", "client_secret", "password", "passwd", "pwd", "session",
+     "sessionid", "x-amz-signature", "x-amz-credential", "x-amz-security-token"}
+)
+_REDACTED = "REDACTED"
 
 # Query parameters that only say where a click came from (analytics, social networks).
 _TRACKING_PREFIXES = ("utm_",)
@@ -44,9 +52,55 @@ def refuse_url(url: str, *, allow_private: bool = False) -> str | None:
             address = ipaddress.ip_address(host)
         except ValueError:
             return None
-        if not address.is_global:
+        if not is_public_address(address):
             return f"address {host} is not public"
     return None
+
+
+def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True when `address` is globally routable unicast: what a public feed may make us
+    contact.
+
+    `is_global` already excludes private, loopback, link-local, reserved, unspecified and
+    shared (100.64/10) ranges; multicast is excluded explicitly, and an IPv4-mapped or
+    6to4/Teredo-wrapped IPv6 address is judged by the IPv4 address it carries, because
+    that is where the packets end up.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = address.ipv4_mapped or address.sixtofour
+        if inner is None and address.teredo is not None:
+            inner = address.teredo[1]
+        if inner is not None and not is_public_address(inner):
+            return False
+    return address.is_global and not address.is_multicast
+
+
+def redact_url(url: str) -> str:
+    """`url` fit for a log line or a report: no ``user:password@`` and no secret query
+    values (``token``, ``key``, ``sig``, ...), which some feed providers put in the
+    address.
+
+    The shape stays recognisable (host, path, parameter names) so an admin can still
+    tell which feed is meant. Never raises: a malformed URL is returned redacted as far
+    as it can be parsed.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url.split("@", 1)[-1] if "@" in url else url
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{_REDACTED}@{netloc.rsplit('@', 1)[1]}"
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(name.lower() in _SECRET_NAMES for name, _ in pairs):
+            query = "&".join(
+                f"{quote(name, safe='')}="
+                + (_REDACTED if name.lower() in _SECRET_NAMES else quote(value, safe=""))
+                for name, value in pairs
+            )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def url_key(url: str) -> str:
