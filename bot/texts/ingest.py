@@ -37,6 +37,7 @@ __all__ = [
 
 INGEST_REASONS: dict[str, str] = {
     "refused_url": "địa chỉ bị từ chối (không phải http(s) hoặc là địa chỉ nội bộ)",
+    "private_address": "tên miền trỏ tới địa chỉ nội bộ (loopback, mạng riêng…), không tải",
     "timeout": "quá thời gian chờ phản hồi",
     "too_large": "dữ liệu vượt quá dung lượng cho phép",
     "redirects": "chuyển hướng quá nhiều lần",
