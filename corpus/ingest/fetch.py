@@ -185,13 +185,15 @@ def _anything(address: IPAddress) -> bool:
     return True
 
 
-def _guarded_transport(resolver: Resolver, allow_private: bool) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport with the address check spliced into its connection pool."""
+def _guarded_transport(resolver: Resolver, allowed: AddressCheck) -> httpx.AsyncHTTPTransport:
+    """httpx's own transport with the address check spliced into its connection pool.
+
+    httpx offers no public way to pass httpcore a network backend, so the pool's backend
+    is wrapped in place; the ingest security tests fail if an httpx upgrade moves it.
+    """
     transport = httpx.AsyncHTTPTransport()
     pool = transport._pool
-    pool._network_backend = _GuardedBackend(
-        pool._network_backend, resolver, allow_private
-    )
+    pool._network_backend = _GuardedBackend(pool._network_backend, resolver, allowed)
     return transport
 
 
