@@ -26,6 +26,7 @@ from contextlib import asynccontextmanager
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -57,6 +58,7 @@ from bot.ingest import ingest_command, schedule_ingest
 from bot.inline import answer_inline_query
 from bot.membership import track_membership
 from bot.menus import register_menus
+from bot.monitor import ObservedRequest
 from bot.questions import (
     answer_edited,
     answer_group_message,
@@ -105,6 +107,9 @@ def build_application(settings: Settings, services: Services) -> Application:
     to many users at once are what the bot is for.
     """
     cache_missing_sniffio()
+    # PTB's own request objects (same pool sizes as its defaults), observed: each Bot API
+    # answer tells /healthz that Telegram is reachable (`bot.monitor`).
+    answered = services.monitor.health.telegram_answered
     app = (
         ApplicationBuilder()
         .token(settings.token)
@@ -115,6 +120,8 @@ def build_application(settings: Settings, services: Services) -> Application:
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .request(ObservedRequest(answered, connection_pool_size=256))
+        .get_updates_request(ObservedRequest(answered, connection_pool_size=1))
         .build()
     )
     app.bot_data.bind(services)
@@ -151,6 +158,10 @@ def build_application(settings: Settings, services: Services) -> Application:
     if app.job_queue is not None:
         app.job_queue.run_repeating(_purge_answers, interval=dt.timedelta(days=1),
                                     first=dt.timedelta(days=1), name="purge answers")
+    if app.job_queue is not None and settings.webhook is not None and settings.health_port:
+        # Nothing polls in webhook mode: a getMe now and then keeps "reachable" current.
+        app.job_queue.run_repeating(_ask_telegram, interval=dt.timedelta(minutes=1),
+                                    first=dt.timedelta(seconds=5), name="health getMe")
     schedule_reloads(app, corpus_dir=settings.corpus_dir, watch=settings.watch,
                      watch_interval=settings.watch_interval, reload_every=settings.reload_every)
     schedule_ingest(app, settings)
@@ -161,6 +172,14 @@ async def _purge_answers(context: Context) -> None:
     """Forget answers past their retention (their buttons then say "expired")."""
     purged = await context.bot_data.services.answers.apurge()
     logger.info("purged %d old answers", purged)
+
+
+async def _ask_telegram(context: Context) -> None:
+    """A getMe for the health verdict; a failure only means no fresh answer."""
+    try:
+        await context.bot.get_me()
+    except TelegramError as error:
+        logger.info("health getMe failed: %s", error)
 
 
 async def startup(app: Application) -> int:
