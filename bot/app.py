@@ -54,6 +54,7 @@ from bot.commands import explain_not_text, explain_unknown_command, show_help, s
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
 from bot.error_handler import report_error
+from bot.feeds import feeds_command, import_opml
 from bot.ingest import ingest_command, schedule_ingest
 from bot.inline import answer_inline_query
 from bot.membership import track_membership
@@ -142,12 +143,17 @@ def build_application(settings: Settings, services: Services) -> Application:
         CommandHandler("broadcast", broadcast_command, filters=chats),
         CommandHandler("preview", preview_command, filters=chats),
         CommandHandler("ingest", ingest_command, filters=chats),
+        CommandHandler("feeds", feeds_command, filters=chats),
         MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, answer_private_text),
         MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, answer_group_message),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & (private | groups),
                        answer_edited),
         MessageHandler(filters.StatusUpdate.MIGRATE, move_migrated_chat),
         MessageHandler(new & private & filters.COMMAND, explain_unknown_command),
+        # An admin's file in private is an OPML list of feeds (`bot.feeds`); anyone
+        # else's goes on to the "text only" hint.
+        MessageHandler(new & private & filters.Document.ALL
+                       & filters.User(user_id=settings.admin_ids), import_opml),
         MessageHandler(new & private & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                        explain_not_text),
         CallbackQueryHandler(press_button),
