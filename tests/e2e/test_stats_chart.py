@@ -20,16 +20,20 @@ pytestmark = pytest.mark.e2e
 
 
 def seed(fake, data_dir) -> None:
-    """Two subscribed groups (one has kicked the bot) and a busy day last week."""
+    """Two subscribed groups (one has kicked the bot), a busy day last week, a failure on
+    the chart's first day and one just before it."""
     database = open_database(data_dir)
     store = SubscriptionStore(database)
     for chat_id in (-100701, -100702):
         fake.add_chat(chat_id, "supergroup")
         store.subscribe(chat_id, "supergroup", f"Nhóm {chat_id}", None, Filters())
     counters = DailyCounters(database)
-    last_week = (dt.datetime.now(VIETNAM).date() - dt.timedelta(days=7)).isoformat()
+    today = dt.datetime.now(VIETNAM).date()
     for _ in range(5):
-        counters.count_broadcast(last_week, sent=True)
+        counters.count_broadcast((today - dt.timedelta(days=7)).isoformat(), sent=True)
+    # The window's first day counts; the day before it does not.
+    counters.count_broadcast((today - dt.timedelta(days=29)).isoformat(), sent=False)
+    counters.count_broadcast((today - dt.timedelta(days=30)).isoformat(), sent=False)
     database.close()
     fake.block(-100702)
 
@@ -60,11 +64,12 @@ async def test_stats_sends_a_chart_of_the_last_30_days(fake, bot_running, tmp_pa
     assert len(days) == 30 and days[-1].day == today.isoformat()
     assert (days[-1].questions, days[-1].no_result, days[-1].sent, days[-1].failed) == (2, 1, 1, 1)
     assert days[-8].sent == 5 and sum(d.sent for d in days) == 6
+    assert days[0].failed == 1 and sum(d.failed for d in days) == 2
     [photo] = fake.photos(ADMIN)
     width, height = png_size(photo.content)  # a well-formed PNG, every chunk's CRC checked
     assert (width, height) == (1000, 700)
     assert 20_000 < len(photo.content) < 1_000_000
-    assert photo.caption == texts.chart_caption(2, 1, 6, 1)
+    assert photo.caption == texts.chart_caption(2, 1, 6, 2)
     assert f"{number(6)} tin đã gửi" in photo.caption
     assert str(USER) not in photo.caption
 
