@@ -27,11 +27,11 @@ WORKDIR /data
 # (set HAIQUAN_CORPUS_DIR=/corpus; it must be writable if the ingest is used).
 VOLUME ["/data"]
 
-# Healthy while a `haiquan-bot run` holds the run lock on the data directory (the lock
-# `haiquan-bot restore` also checks). A readiness check (index loaded, Telegram reachable)
-# waits for the planned /healthz endpoint; see docs/operations.md.
+# With HAIQUAN_HEALTH_PORT set: healthy when /healthz answers 200 (index loaded, Telegram
+# reachable). Without it: healthy while a `haiquan-bot run` holds the run lock on the data
+# directory (the lock `haiquan-bot restore` also checks). See docs/operations.md.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=120s --retries=3 \
-    CMD ["python", "-c", "import os, sys; from pathlib import Path; from bot.backup import bot_running; sys.exit(0 if bot_running(Path(os.environ['HAIQUAN_DATA_DIR'])) else 1)"]
+    CMD ["python", "-m", "bot.healthcheck"]
 
 ENTRYPOINT ["haiquan-bot"]
 CMD ["run"]

@@ -1,4 +1,5 @@
-"""Admin commands: ``/reload``, ``/stats``, ``/subscribers``, ``/broadcast``, ``/preview``.
+"""Admin commands: ``/reload``, ``/stats`` (and its chart), ``/subscribers``, ``/broadcast``,
+``/preview``.
 
 Admins are the Telegram user ids in ``HAIQUAN_ADMIN_IDS``. Anyone else gets a short
 refusal, and the attempt is logged with the user id (never the message). The commands
@@ -27,7 +28,8 @@ from bot.keyboards import AnnouncementRequest, announcement_keyboard
 from bot.reload import ReloadInProgress, ReloadReport, begin_reload, run_reload
 from bot.render import SEPARATOR, Block, Span, pack, to_html, to_plain, utf16_len
 from bot.state import Context, Services
-from bot.store import local_day
+from bot.stats_chart import render_chart
+from bot.store import VIETNAM, local_day
 from bot.triggers import command_argument_html, command_of
 from corpus import KIND_LABELS, Article, find_references
 from corpus.ingest import IngestReport, read_last_report
@@ -214,6 +216,18 @@ async def stats_command(update: Update, context: Context) -> None:
     lines.append(last_ingest_line(await asyncio.to_thread(_last_ingest, services), now))
     await message.reply_html(to_html([(Span(texts.STATS_HEADER, bold=True),
                                        Span("\n" + "\n".join(lines)))]), do_quote=False)
+    await _send_chart(message, services, now)
+
+
+async def _send_chart(message: Message, services: Services, now: dt.datetime) -> None:
+    """The 30-day chart (`bot.stats_chart`) as a photo, its totals in the caption."""
+    days = await services.counters.alast_days(now.astimezone(VIETNAM).date())
+    png = await asyncio.to_thread(render_chart, days)
+    caption = texts.chart_caption(sum(d.questions for d in days),
+                                  sum(d.no_result for d in days),
+                                  sum(d.sent for d in days), sum(d.failed for d in days))
+    await message.reply_photo(png, caption=to_html([text_block(caption)]), do_quote=False,
+                              filename="thong-ke-30-ngay.png")
 
 
 @admin_only

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -110,10 +111,12 @@ async def answer_question(message: Message, context: Context, question: str, *,
     top results as a reply in the asker's topic, or silence when there is no question.
     """
     services = context.bot_data.services
+    started = time.perf_counter()
     logger.debug("question in chat %s: %r", message.chat_id, question)
     problem = question_problem(question)
     if problem is not None:
         if not group:
+            services.monitor.question("declined")
             await hint(message, problem)
         return
     typing = None if group else asyncio.create_task(_typing(message))
@@ -132,6 +135,8 @@ async def answer_question(message: Message, context: Context, question: str, *,
         rendered = render_private(stored.id, question, hits, 0)
     sent = await message.reply_html(rendered.html, reply_markup=rendered.markup,
                                     do_quote=group, allow_sending_without_reply=True)
+    services.monitor.question("answered" if hits else "no_result",
+                              time.perf_counter() - started)
     await services.answers.alink(message.chat_id, message.message_id, stored.id,
                                  [sent.message_id])
 

@@ -26,6 +26,7 @@ from contextlib import asynccontextmanager
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -53,10 +54,12 @@ from bot.commands import explain_not_text, explain_unknown_command, show_help, s
 from bot.concurrency import PerChatUpdateProcessor
 from bot.config import Settings
 from bot.error_handler import report_error
+from bot.feeds import feeds_command, import_opml
 from bot.ingest import ingest_command, schedule_ingest
 from bot.inline import answer_inline_query
 from bot.membership import track_membership
 from bot.menus import register_menus
+from bot.monitor import ObservedRequest
 from bot.questions import (
     answer_edited,
     answer_group_message,
@@ -105,6 +108,9 @@ def build_application(settings: Settings, services: Services) -> Application:
     to many users at once are what the bot is for.
     """
     cache_missing_sniffio()
+    # PTB's own request objects (same pool sizes as its defaults), observed: each Bot API
+    # answer tells /healthz that Telegram is reachable (`bot.monitor`).
+    answered = services.monitor.health.telegram_answered
     app = (
         ApplicationBuilder()
         .token(settings.token)
@@ -115,6 +121,8 @@ def build_application(settings: Settings, services: Services) -> Application:
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .request(ObservedRequest(answered, connection_pool_size=256))
+        .get_updates_request(ObservedRequest(answered, connection_pool_size=1))
         .build()
     )
     app.bot_data.bind(services)
@@ -135,12 +143,17 @@ def build_application(settings: Settings, services: Services) -> Application:
         CommandHandler("broadcast", broadcast_command, filters=chats),
         CommandHandler("preview", preview_command, filters=chats),
         CommandHandler("ingest", ingest_command, filters=chats),
+        CommandHandler("feeds", feeds_command, filters=chats),
         MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, answer_private_text),
         MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, answer_group_message),
         MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT & (private | groups),
                        answer_edited),
         MessageHandler(filters.StatusUpdate.MIGRATE, move_migrated_chat),
         MessageHandler(new & private & filters.COMMAND, explain_unknown_command),
+        # An admin's file in private is an OPML list of feeds (`bot.feeds`); anyone
+        # else's goes on to the "text only" hint.
+        MessageHandler(new & private & filters.Document.ALL
+                       & filters.User(user_id=settings.admin_ids), import_opml),
         MessageHandler(new & private & ~filters.TEXT & ~filters.StatusUpdate.ALL,
                        explain_not_text),
         CallbackQueryHandler(press_button),
@@ -151,6 +164,10 @@ def build_application(settings: Settings, services: Services) -> Application:
     if app.job_queue is not None:
         app.job_queue.run_repeating(_purge_answers, interval=dt.timedelta(days=1),
                                     first=dt.timedelta(days=1), name="purge answers")
+    if app.job_queue is not None and settings.webhook is not None and settings.health_port:
+        # Nothing polls in webhook mode: a getMe now and then keeps "reachable" current.
+        app.job_queue.run_repeating(_ask_telegram, interval=dt.timedelta(minutes=1),
+                                    first=dt.timedelta(seconds=5), name="health getMe")
     schedule_reloads(app, corpus_dir=settings.corpus_dir, watch=settings.watch,
                      watch_interval=settings.watch_interval, reload_every=settings.reload_every)
     schedule_ingest(app, settings)
@@ -161,6 +178,14 @@ async def _purge_answers(context: Context) -> None:
     """Forget answers past their retention (their buttons then say "expired")."""
     purged = await context.bot_data.services.answers.apurge()
     logger.info("purged %d old answers", purged)
+
+
+async def _ask_telegram(context: Context) -> None:
+    """A getMe for the health verdict; a failure only means no fresh answer."""
+    try:
+        await context.bot.get_me()
+    except TelegramError as error:
+        logger.info("health getMe failed: %s", error)
 
 
 async def startup(app: Application) -> int:

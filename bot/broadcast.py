@@ -86,6 +86,10 @@ class Broadcaster:
         self._stopping = False
         self._totals = {"sent": 0, "failed": 0, "retried": 0}
         self._since: float | None = None
+        # Told of each delivery that reached its chat (True) or failed for good (False):
+        # the metrics and the per-day counts (`bot.state.Services`). Its errors are the
+        # ledger's ("could not record the outcome"): the row is settled already.
+        self.observe: Callable[[bool], Awaitable[None]] | None = None
 
     @property
     def running(self) -> bool:
@@ -256,6 +260,8 @@ class Broadcaster:
         else:
             await self.ledger.amark_sent(delivery.id, message_id)
             self._totals["sent"] += 1
+            if self.observe is not None:
+                await self.observe(True)
             logger.debug("delivery %s sent to chat %s", delivery.id, delivery.chat_id)
 
     async def _retry(self, delivery: Delivery, delay: float, error: str, *,
@@ -266,6 +272,8 @@ class Broadcaster:
     async def _fail(self, delivery: Delivery, error: str) -> None:
         await self.ledger.afail(delivery.id, error)
         self._totals["failed"] += 1
+        if self.observe is not None:
+            await self.observe(False)
 
     async def _migrated(self, delivery: Delivery, new_chat_id: int) -> None:
         logger.warning("chat %s became supergroup %s: its subscription moves there",

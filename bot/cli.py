@@ -63,6 +63,10 @@ def add_bot_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     run.add_argument("--ingest-every", type=float, default=None, metavar="MINUTES",
                      help="fetch the feeds every MINUTES minutes, at least 1 "
                           "($HAIQUAN_INGEST_EVERY)")
+    run.add_argument("--health-port", type=int, default=None, metavar="PORT",
+                     help="serve /healthz and /metrics on this port ($HAIQUAN_HEALTH_PORT)")
+    run.add_argument("--health-host", metavar="ADDR",
+                     help="address of the health server ($HAIQUAN_HEALTH_HOST; 127.0.0.1)")
     run.set_defaults(handler=_run, default_log_level="info")
 
     ask = subparsers.add_parser(
@@ -137,7 +141,8 @@ def _run(args: argparse.Namespace) -> int:
         webhook_url=args.webhook_url, listen=args.listen, port=args.port,
         webhook_secret=args.webhook_secret, poll_timeout=args.poll_timeout,
         watch=args.watch, reload_every=args.reload_every, feeds=args.feeds,
-        ingest_every=args.ingest_every,
+        ingest_every=args.ingest_every, health_port=args.health_port,
+        health_host=args.health_host,
     )
     asyncio.run(serve(settings))
     return 0

@@ -18,6 +18,8 @@
 | ``HAIQUAN_INGEST_EVERY``  | ``--ingest-every`` | none (minutes between ingest rounds)    |
 | ``HAIQUAN_INGEST_CONTACT``|                    | none (URL or e-mail for the User-Agent) |
 | ``HAIQUAN_SHARE_LINK_DAYS``|                   | 7 (days a shared answer link stays valid)|
+| ``HAIQUAN_HEALTH_PORT``   | ``--health-port``  | none: no ``/healthz`` and ``/metrics``  |
+| ``HAIQUAN_HEALTH_HOST``   | ``--health-host``  | ``127.0.0.1``                           |
 
 ``--watch`` reloads the corpus when its files change (checked every few seconds, after
 they stop changing); ``--reload-every`` reloads it on a timer. Both use the same reload
@@ -107,6 +109,12 @@ class Settings:
     warnings: tuple[str, ...] = ()
     # How long a shared answer link (``/start`` deep link) opens (`bot.store.answers`).
     share_link_age: dt.timedelta = dt.timedelta(days=7)
+    # The health and metrics server (`bot.health_server`): off without a port.
+    health_port: int | None = None
+    health_host: str = "127.0.0.1"
+    # Seconds without any Bot API answer before /healthz says Telegram is unreachable;
+    # three long polls and a margin. Short in tests.
+    health_stale_after: float = 180.0
 
     @classmethod
     def from_env(
@@ -179,6 +187,7 @@ class Settings:
                                 "HAIQUAN_INGEST_EVERY", minimum=1.0)
         if ingest_every is not None and not feeds:
             raise ConfigError("HAIQUAN_INGEST_EVERY needs feeds: set HAIQUAN_FEEDS or --feed")
+        health_port = _health_port(pick("health_port", "HAIQUAN_HEALTH_PORT"), webhook)
         return cls(
             token=token,
             corpus_dir=corpus_dir,
@@ -196,7 +205,21 @@ class Settings:
             warnings=tuple(warnings),
             share_link_age=_days(env.get("HAIQUAN_SHARE_LINK_DAYS", "").strip() or None,
                                  "HAIQUAN_SHARE_LINK_DAYS"),
+            health_port=health_port,
+            health_host=pick("health_host", "HAIQUAN_HEALTH_HOST") or "127.0.0.1",
         )
+
+
+def _health_port(value: str | None, webhook: WebhookSettings | None) -> int | None:
+    """A TCP port for ``/healthz`` and ``/metrics``, not the webhook's own."""
+    if value is None:
+        return None
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"HAIQUAN_HEALTH_PORT must be a TCP port, got {value!r}")
+    if webhook is not None and int(value) == webhook.port:
+        raise ConfigError("HAIQUAN_HEALTH_PORT must differ from the webhook port "
+                          f"({webhook.port}): the health server listens on a port of its own")
+    return int(value)
 
 
 def _flag(value: str | None, variable: str) -> bool:

@@ -67,9 +67,11 @@ INGEST_JOB = "ingest feeds"
 FIRST_ROUND_DELAY = dt.timedelta(seconds=30)
 
 
-def ingest_config(settings: Settings) -> IngestConfig:
-    """The core's configuration from the bot's settings."""
-    return IngestConfig(feeds=settings.feeds, limits=settings.ingest_limits,
+def ingest_config(settings: Settings, feeds: Sequence[str] | None = None) -> IngestConfig:
+    """The core's configuration from the bot's settings; `feeds` (the database's list,
+    `bot.store.feeds`) replaces the settings' seed list when given."""
+    return IngestConfig(feeds=tuple(settings.feeds if feeds is None else feeds),
+                        limits=settings.ingest_limits,
                         contact=settings.ingest_contact)
 
 
@@ -106,8 +108,16 @@ async def ingest_and_reload(services: Services, bot: Bot, *, ignore_backoff: boo
         raise IngestBusyError("an ingest round is running in this bot")
     started = time.perf_counter()
     async with services.ingest_lock:
-        report = await run_ingest_round(ingest_config(settings), settings.corpus_dir,
-                                        settings.data_dir, ignore_backoff=ignore_backoff)
+        feeds = await services.feeds.aurls()  # the admins' list (`/feeds`), seeded at start
+        try:
+            report = await run_ingest_round(ingest_config(settings, feeds), settings.corpus_dir,
+                                            settings.data_dir, ignore_backoff=ignore_backoff)
+        except IngestBusyError:
+            raise
+        except IngestError:
+            services.monitor.ingest("error")
+            raise
+        services.monitor.ingest("feeds_failed" if report.feeds_failed else "ok")
         reload = None
         if report.new_articles:
             reload = await reload_corpus(services, bot.username, wait=True)
@@ -146,7 +156,7 @@ async def ingest_command(update: Update, context: Context) -> None:
     if message is None:
         return
     services = context.bot_data.services
-    feeds = services.settings.feeds
+    feeds = await services.feeds.aurls()
     if not feeds:
         await _reply(message, [text_block(texts.INGEST_NO_FEEDS)])
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import time
@@ -23,7 +24,9 @@ from bot.app import build_application, running
 from bot.backup import run_lock
 from bot.config import Settings
 from bot.errors import StartupError
+from bot.health_server import start_health_server
 from bot.logs import protect
+from bot.monitor import Monitor
 from bot.state import Services
 from corpus import LoadReport
 from retrieval import BuildStats, Searcher, build_searcher
@@ -84,6 +87,25 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
 
 
 async def _serve(settings: Settings, stop: asyncio.Event | None) -> None:
+    monitor = Monitor()
+    monitor.health.stale_after = settings.health_stale_after
+    server = None
+    if settings.health_port is not None:
+        try:
+            server = await start_health_server(monitor, settings.health_host,
+                                               settings.health_port)
+        except OSError as error:
+            raise StartupError(f"cannot listen for /healthz on {settings.health_host}:"
+                               f"{settings.health_port}: {error.strerror or error}") from None
+    try:
+        await _serve_with(settings, stop, monitor)
+    finally:
+        if server is not None:
+            await server.stop()
+
+
+async def _serve_with(settings: Settings, stop: asyncio.Event | None,
+                      monitor: Monitor) -> None:
     if settings.webhook is not None:
         protect(settings.token, settings.webhook.secret)
     else:
@@ -94,7 +116,8 @@ async def _serve(settings: Settings, stop: asyncio.Event | None) -> None:
         logger.warning("%s", warning)
     started = time.perf_counter()
     loaded = await asyncio.to_thread(load_searcher, settings)
-    services = await asyncio.to_thread(Services.create, settings, loaded.searcher)
+    services = await asyncio.to_thread(
+        functools.partial(Services.create, settings, loaded.searcher, monitor=monitor))
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

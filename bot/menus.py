@@ -57,6 +57,7 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("broadcast", texts.COMMAND_DESCRIPTIONS["broadcast"], admin=True),
     MenuCommand("preview", texts.COMMAND_DESCRIPTIONS["preview"], admin=True),
     MenuCommand("ingest", texts.COMMAND_DESCRIPTIONS["ingest"], admin=True),
+    MenuCommand("feeds", texts.COMMAND_DESCRIPTIONS["feeds"], admin=True),
 )
 
 

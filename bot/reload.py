@@ -156,12 +156,15 @@ async def run_reload(services: Services, bot_username: str) -> ReloadReport:
             searcher, skipped = await asyncio.to_thread(_build, services)
         except (CorpusError, RetrievalError, OSError) as exc:
             logger.error("reload failed, the previous index keeps serving: %s", exc)  # noqa: TRY400
+            services.monitor.reload(ok=False)
             return ReloadReport(time.perf_counter() - started, error=str(exc))
         except Exception as exc:
             logger.exception("reload failed unexpectedly, the previous index keeps serving")
+            services.monitor.reload(ok=False)
             return ReloadReport(time.perf_counter() - started,
                                 error=f"{type(exc).__name__}: {exc}")
         services.searcher = searcher  # one assignment: readers see the old index or the new
+        services.monitor.reload(ok=True)
         added, changed, removed = _difference(old, searcher)
         recorded = await record_new_articles(services, searcher, bot_username)
         report = ReloadReport(time.perf_counter() - started, None, len(searcher.articles),

@@ -22,13 +22,16 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.article_keys import ArticleKeys
 from bot.broadcast import Broadcaster, broadcast_request
 from bot.config import Settings
+from bot.monitor import Monitor
 from bot.store import (
     AnswerStore,
     DailyCounters,
     Database,
+    FeedStore,
     KnownArticles,
     Ledger,
     SubscriptionStore,
+    local_day,
     open_database,
 )
 from corpus import Article
@@ -61,9 +64,31 @@ class Services:
     search_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="search"), repr=False)
     _keys: ArticleKeys = field(default_factory=ArticleKeys, repr=False)
+    # Metrics and health of this application (`bot.monitor`); `serve` makes it before the
+    # index exists, so /healthz can say "index not loaded" meanwhile.
+    monitor: Monitor = field(default_factory=Monitor, repr=False)
+
+    def __post_init__(self) -> None:
+        """The index is loaded from here on: the size gauges read the served one."""
+        self.monitor.health.stale_after = self.settings.health_stale_after
+        self.monitor.watch_index(lambda: len(self.searcher.articles),
+                                 lambda: self.searcher.n_passages)
+        self.broadcaster.observe = self._delivery_settled
+
+    async def _delivery_settled(self, sent: bool) -> None:
+        """A broadcast delivery reached its chat or failed for good: metrics and the
+        per-day counts of the /stats chart."""
+        self.monitor.broadcast(sent=sent)
+        await self.counters.acount_broadcast(local_day(dt.datetime.now(tz=dt.UTC)), sent=sent)
+
+    @property
+    def feeds(self) -> FeedStore:
+        """The feeds the ingest reads (`bot.store.feeds`)."""
+        return FeedStore(self.database)
 
     @classmethod
-    def create(cls, settings: Settings, searcher: Searcher) -> Services:
+    def create(cls, settings: Settings, searcher: Searcher, *,
+               monitor: Monitor | None = None) -> Services:
         """Open the database in the settings' data directory around `searcher`.
 
         Raises:
@@ -81,8 +106,11 @@ class Services:
         broadcaster = Broadcaster(ledger, subscriptions, settings.pacing,
                                   bot_factory=broadcast_bot)
         answers = AnswerStore(database, link_age=settings.share_link_age)
-        return cls(settings, searcher, database, answers, DailyCounters(database),
-                   subscriptions, ledger, KnownArticles(database), broadcaster)
+        services = cls(settings, searcher, database, answers, DailyCounters(database),
+                       subscriptions, ledger, KnownArticles(database), broadcaster,
+                       monitor=monitor or Monitor())
+        FeedStore(database).seed(settings.feeds)
+        return services
 
     def article_for_key(self, key: str) -> Article | None:
         """The current searcher's article with this key (`bot.article_keys`), if any."""

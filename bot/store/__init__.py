@@ -7,8 +7,9 @@ concern. Nothing here knows about Telegram.
 from pathlib import Path
 
 from bot.store.answers import LINK_AGE, RETENTION, AnswerLink, AnswerStore, StoredAnswer
-from bot.store.counters import VIETNAM, DailyCounters, DayCount, local_day
+from bot.store.counters import VIETNAM, DailyCounters, DayCount, DayTotals, local_day
 from bot.store.database import MEMORY, Database, Migration
+from bot.store.feeds import Feed, FeedStore
 from bot.store.known import KnownArticles, NewDirective, RecordResult
 from bot.store.ledger import Delivery, Ledger, LedgerCounts
 from bot.store.migrations import MIGRATIONS
@@ -25,7 +26,10 @@ __all__ = [
     "DailyCounters",
     "Database",
     "DayCount",
+    "DayTotals",
     "Delivery",
+    "Feed",
+    "FeedStore",
     "KnownArticles",
     "Ledger",
     "LedgerCounts",

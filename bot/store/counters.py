@@ -1,4 +1,5 @@
-"""Daily counters of questions and of questions that found nothing (no user ids, no text).
+"""Daily counters of questions and of questions that found nothing (no user ids, no text),
+and of broadcast deliveries sent and failed for good (schema version 4).
 
 Days are Vietnamese calendar days (UTC+7 all year, no daylight saving), so "today" in
 `/stats` is the day the customs officers live in, whatever the server's zone.
@@ -13,7 +14,14 @@ from dataclasses import dataclass
 
 from bot.store.database import Database
 
-__all__ = ["VIETNAM", "DailyCounters", "DayCount", "count_question", "local_day"]
+__all__ = [
+    "VIETNAM",
+    "DailyCounters",
+    "DayCount",
+    "DayTotals",
+    "count_question",
+    "local_day",
+]
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 
@@ -31,6 +39,18 @@ def count_question(conn: sqlite3.Connection, day: str, *, found: bool) -> None:
         "no_result = no_result + excluded.no_result",
         (day, 0 if found else 1),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class DayTotals:
+    """Everything counted on one day: questions (and those that found nothing), and
+    broadcast deliveries sent and failed for good. The ``/stats`` chart draws these."""
+
+    day: str
+    questions: int = 0
+    no_result: int = 0
+    sent: int = 0
+    failed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +81,31 @@ class DailyCounters:
     async def afor_day(self, day: str) -> DayCount:
         """`for_day` off the event loop."""
         return await asyncio.to_thread(self.for_day, day)
+
+    def count_broadcast(self, day: str, *, sent: bool) -> None:
+        """Count one delivery that reached its chat (`sent`) or failed for good."""
+        column = "broadcasts_sent" if sent else "broadcasts_failed"
+        self._db.write(lambda c: c.execute(
+            f"INSERT INTO daily_counts (day, {column}) VALUES (?, 1) "  # noqa: S608 - fixed names
+            f"ON CONFLICT (day) DO UPDATE SET {column} = {column} + 1", (day,)))
+
+    async def acount_broadcast(self, day: str, *, sent: bool) -> None:
+        """`count_broadcast` off the event loop."""
+        await asyncio.to_thread(self.count_broadcast, day, sent=sent)
+
+    def last_days(self, today: dt.date, days: int = 30) -> list[DayTotals]:
+        """One `DayTotals` per day of the `days` days ending with `today`, oldest first;
+        a day with nothing counted is all zeros (the chart shows gaps as zero, not as a
+        missing day)."""
+        first = today - dt.timedelta(days=days - 1)
+        rows = self._db.read(lambda c: c.execute(
+            "SELECT day, questions, no_result, broadcasts_sent, broadcasts_failed "
+            "FROM daily_counts WHERE day BETWEEN ? AND ?",
+            (first.isoformat(), today.isoformat())).fetchall())
+        found = {row[0]: DayTotals(*row) for row in rows}
+        dates = [(first + dt.timedelta(days=n)).isoformat() for n in range(days)]
+        return [found.get(day, DayTotals(day)) for day in dates]
+
+    async def alast_days(self, today: dt.date, days: int = 30) -> list[DayTotals]:
+        """`last_days` off the event loop."""
+        return await asyncio.to_thread(self.last_days, today, days)

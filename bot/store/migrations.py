@@ -38,6 +38,15 @@ Version 3 makes shared answer links unguessable (issue 13):
 - ``answers.owner_id``: the user who asked (NULL for old rows).
 - ``answers.private``: 1 when asked in a private chat, whose link only the owner may open.
   Old rows default to 1, the safe side (they have no token anyway).
+
+Version 4 holds what operators look at (issue 10):
+
+- ``daily_counts.broadcasts_sent`` / ``broadcasts_failed``: deliveries that reached a chat
+  or failed for good, per local day, for the ``/stats`` chart. Counts only.
+- ``feeds``: the RSS/Atom feeds the ingest reads, managed by admins with ``/feeds``; the
+  environment's feeds are seeded into it at start. ``url_key`` (`corpus.ingest.url_key`)
+  makes two spellings of one address one feed; a removed feed keeps its row with
+  ``removed_at`` set, so the seed list does not bring it back at the next start.
 """
 
 from __future__ import annotations
@@ -155,6 +164,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE answers ADD COLUMN owner_id INTEGER",
             "ALTER TABLE answers ADD COLUMN private INTEGER NOT NULL DEFAULT 1",
             "CREATE UNIQUE INDEX answers_token ON answers (token)",
+        ),
+    ),
+    Migration(
+        4,
+        "per-day broadcast counts and the admins' feed list",
+        (
+            "ALTER TABLE daily_counts ADD COLUMN broadcasts_sent INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE daily_counts ADD COLUMN broadcasts_failed INTEGER NOT NULL DEFAULT 0",
+            """
+            CREATE TABLE feeds (
+                id         INTEGER PRIMARY KEY,
+                url        TEXT    NOT NULL,
+                url_key    TEXT    NOT NULL UNIQUE,
+                title      TEXT    NOT NULL DEFAULT '',
+                origin     TEXT    NOT NULL CHECK (origin IN ('seed', 'admin', 'opml')),
+                added_by   INTEGER,
+                added_at   TEXT    NOT NULL,
+                removed_at TEXT
+            )
+            """,
         ),
     ),
 )

@@ -80,7 +80,7 @@ def broadcast_confirm(subscribers: int) -> str:
 
 def broadcast_queued(deliveries: int) -> str:
     """After the admin confirmed."""
-    return f"✅ Đã xếp hàng gửi thông báo tới {deliveries} nơi."
+    return f"✅ Đang gửi thông báo tới {deliveries} nơi."
 
 
 def admin_note(text: str) -> str:
@@ -97,11 +97,11 @@ SUBSCRIBERS_HEADER = "📋 Nơi đăng ký nhận văn bản mới"
 INACTIVE_HEADER = "Đã ngừng"
 NO_SUBSCRIBERS = "Chưa có nơi nào đăng ký."
 REASONS = {
-    "unsubscribed": "tự hủy",
+    "unsubscribed": "tự hủy đăng ký",
     "removed": "bot bị xóa khỏi nhóm",
-    "blocked": "người dùng chặn bot",
+    "blocked": "người dùng đã chặn bot",
     "forbidden": "Telegram từ chối gửi (403)",
-    "migrated": "nhóm đã nâng cấp",
+    "migrated": "nhóm đã nâng cấp thành siêu nhóm",
 }
 
 

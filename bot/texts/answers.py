@@ -61,11 +61,11 @@ NO_RESULTS_TIPS = (
     "• gõ không dấu (hoan thue) hay viết tắt (XNK, TCHQ, C/O, DN) đều được."
 )
 NOT_TEXT = (
-    "Tôi chỉ đọc được câu hỏi dạng chữ. Hãy gõ câu hỏi về hải quan, ví dụ: "
+    "Bot chỉ đọc được câu hỏi dạng chữ. Hãy gõ câu hỏi về hải quan, ví dụ: "
     "«thủ tục hoàn thuế hàng tái xuất»."
 )
 EMPTY_QUESTION = "Câu hỏi chưa có nội dung. Hãy gõ vài từ khóa, ví dụ: «C/O mẫu D điện tử»."
-UNKNOWN_COMMAND = "Tôi không biết lệnh này. Gõ /help để xem hướng dẫn, hoặc gửi thẳng câu hỏi."
+UNKNOWN_COMMAND = "Bot không có lệnh này. Gõ /help để xem hướng dẫn, hoặc gửi thẳng câu hỏi."
 HOI_USAGE = "Cách dùng: /hoi <câu hỏi>, ví dụ: /hoi thủ tục hoàn thuế hàng tái xuất"
 ERROR = "Xin lỗi, đã có lỗi khi xử lý yêu cầu của bạn. Vui lòng thử lại sau ít phút."
 BUTTON_EXPIRED = "Nút này đã hết hạn. Hãy gửi lại câu hỏi."
@@ -78,10 +78,10 @@ LINK_REFUSED = (
 ARTICLE_GONE = "Bài viết này không còn trong dữ liệu của bot."
 ARTICLE_TRUNCATED = "Bài viết còn dài, đọc tiếp tại nguồn:"
 
-MORE = "Thêm kết quả ▶"
-PREVIOUS = "◀ Trước"
-READ_FULL = "📄 Đọc toàn văn"
-OPEN_IN_BOT = "🔎 Mở trong bot"
+MORE = "Trang sau ▶"
+PREVIOUS = "◀ Trang trước"
+READ_FULL = "📄 Đọc cả bài"
+OPEN_IN_BOT = "🔎 Mở bài trong bot"
 INLINE_HELP_BUTTON = "Cách hỏi bot"
 INLINE_NO_RESULTS = "Không tìm thấy bài viết phù hợp"
 
@@ -90,13 +90,13 @@ def help_text(bot_username: str) -> str:
     """What /start and /help say in a private chat."""
     examples = "\n".join(f"• {example}" for example in EXAMPLES)
     return (
-        "Xin chào! Tôi tra cứu tin tức hải quan: văn bản (thông tư, công văn, chỉ thị…), "
+        "Xin chào! Bot tra cứu tin tức hải quan: văn bản (thông tư, công văn, chỉ thị…), "
         "thủ tục, thuế xuất nhập khẩu, kết quả thu ngân sách, các vụ bắt giữ.\n\n"
-        "Gửi câu hỏi bằng tiếng Việt, tôi trả lời bằng các đoạn trích liên quan nhất, kèm "
+        "Gửi câu hỏi bằng tiếng Việt, bot trả lời bằng các đoạn trích liên quan nhất, kèm "
         "ngày đăng và đường dẫn nguồn. Có dấu hay không dấu, viết tắt (XNK, TCHQ, C/O) hay "
         "số hiệu văn bản đều được.\n\n"
         f"Ví dụ:\n{examples}\n\n"
-        f"Trong nhóm: /hoi <câu hỏi>, nhắc @{bot_username} hoặc trả lời tin nhắn của tôi.\n"
+        f"Trong nhóm: /hoi <câu hỏi>, nhắc @{bot_username} hoặc trả lời tin nhắn của bot.\n"
         f"Ở bất kỳ cuộc trò chuyện nào: gõ @{bot_username} <câu hỏi> để chèn kết quả.\n"
         "Nhận văn bản mới (chỉ thị, công văn, thông tư…): /dangky; chỉ một phần: "
         "/dangky thông tư hoặc /dangky công văn thuế."
@@ -106,8 +106,8 @@ def help_text(bot_username: str) -> str:
 def group_help(bot_username: str) -> str:
     """What /help says in a group: short, the group is not the bot's."""
     return (
-        f"Hỏi tôi về tin tức hải quan: /hoi <câu hỏi>, nhắc @{bot_username} kèm câu hỏi, "
-        "hoặc trả lời tin nhắn của tôi.\n"
+        f"Hỏi bot về tin tức hải quan: /hoi <câu hỏi>, nhắc @{bot_username} kèm câu hỏi, "
+        "hoặc trả lời tin nhắn của bot.\n"
         f"Ví dụ: /hoi {EXAMPLES[1]}\n"
         "Quản trị viên gõ /dangky để nhóm nhận văn bản mới."
     )

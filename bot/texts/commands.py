@@ -16,4 +16,5 @@ COMMAND_DESCRIPTIONS: dict[str, str] = {
     "broadcast": "Gửi thông báo tới mọi nơi đăng ký (quản trị)",
     "preview": "Xem trước thẻ văn bản (quản trị)",
     "ingest": "Lấy tin mới từ các nguồn ngay (quản trị)",
+    "feeds": "Xem, thêm, bỏ nguồn tin; nhập/xuất OPML (quản trị)",
 }

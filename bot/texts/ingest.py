@@ -60,10 +60,9 @@ INGEST_REASONS: dict[str, str] = {
 
 INGEST_BUSY = "Đang có một lượt lấy tin chạy; vui lòng chờ lượt này xong rồi thử lại."
 INGEST_NO_FEEDS = (
-    "Chưa cấu hình nguồn tin nào. Khai báo các nguồn RSS/Atom bằng biến môi trường "
-    "HAIQUAN_FEEDS (các địa chỉ cách nhau bằng dấu phẩy hoặc khoảng trắng) hoặc cờ "
-    "--feed URL của lệnh haiquan-bot run, rồi khởi động lại bot. Thêm --ingest-every PHÚT "
-    "(HAIQUAN_INGEST_EVERY) để bot tự lấy tin định kỳ."
+    "Chưa có nguồn tin nào. Thêm bằng /feeds add <địa chỉ RSS/Atom>, gửi tệp OPML cho bot, "
+    "hoặc khai báo bằng biến môi trường HAIQUAN_FEEDS (cờ --feed URL của lệnh haiquan-bot "
+    "run). Thêm --ingest-every PHÚT (HAIQUAN_INGEST_EVERY) để bot tự lấy tin định kỳ."
 )
 INGEST_HEADER = "📥 Lấy tin xong"
 NEW_ARTICLES_HEADER = "Bài mới"

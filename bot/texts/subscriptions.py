@@ -25,7 +25,8 @@ __all__ = [
 ]
 
 SUBSCRIBE_ADMINS_ONLY = (
-    "Chỉ quản trị viên của nhóm mới đăng ký hoặc thay đổi việc nhận văn bản mới."
+    "Chỉ quản trị viên của nhóm mới được đăng ký, thay đổi hoặc hủy việc nhận văn bản "
+    "mới cho nhóm."
 )
 SUBSCRIBED = "🔔 Đã đăng ký nhận văn bản mới."
 SETTINGS_HEADER = "🔔 Nhận văn bản mới: đang bật"
@@ -76,9 +77,9 @@ def dropped_keywords(keywords: list[str]) -> str:
 def welcome_group(bot_username: str) -> str:
     """What the bot says when it is added to a group."""
     return (
-        "Xin chào! Tôi tra cứu tin tức hải quan và báo tin khi có văn bản mới (chỉ thị, "
+        "Xin chào! Bot tra cứu tin tức hải quan và báo tin khi có văn bản mới (chỉ thị, "
         "công văn, thông tư, quyết định…).\n"
         "• Quản trị viên gõ /dangky để nhóm nhận văn bản mới; /dangky thông tư hay "
         "/dangky công văn thuế để chỉ nhận một phần; /huydangky để ngừng.\n"
-        f"• Hỏi tôi: /hoi <câu hỏi> hoặc nhắc @{bot_username} kèm câu hỏi."
+        f"• Hỏi bot: /hoi <câu hỏi> hoặc nhắc @{bot_username} kèm câu hỏi."
     )

@@ -287,6 +287,7 @@ class _Round:
     def _failed(self, url: str, feed: FeedState, reason: str, detail: str) -> FeedResult:
         feed.failures += 1
         feed.last_error = f"{reason}: {detail}"
+        feed.last_failure = self.now.isoformat(timespec="seconds")
         delay = min(self.config.backoff_base * 2 ** (feed.failures - 1), self.config.backoff_max)
         feed.next_attempt = (self.now + dt.timedelta(seconds=delay)).isoformat(timespec="seconds")
         shown = redact_url(url)  # feed URLs may carry credentials; logs and reports must not

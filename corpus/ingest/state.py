@@ -66,6 +66,7 @@ class FeedState:
     next_attempt: str | None = None  # ISO 8601 UTC; None: fetch whenever a round runs
     last_error: str = ""
     last_success: str | None = None
+    last_failure: str | None = None  # ISO 8601 UTC of the latest failure (shown by /feeds)
     alerted: bool = False  # admins were told about the current run of failures
 
     def due(self, now: dt.datetime) -> bool:

@@ -45,5 +45,5 @@ async def test_admin_commands_are_listed_only_in_the_admins_chats(fake):
     admin_menu = fake.commands[(f"chat:{ADMIN}", "")]
     assert [c["command"] for c in admin_menu] == [
         "start", "help", "hoi", "dangky", "huydangky",
-        "reload", "stats", "subscribers", "broadcast", "preview", "ingest"]
+        "reload", "stats", "subscribers", "broadcast", "preview", "ingest", "feeds"]
     assert "stats" not in [c["command"] for c in fake.commands[("all_private_chats", "")]]

@@ -30,6 +30,7 @@ from typing import Any
 import telegram
 from aiohttp import web
 
+from support.fake_bot_files import FileMethods, Upload
 from support.fake_bot_limits import Limits, RateLimiter
 from support.fake_bot_methods import Params
 from support.fake_bot_queries import ChatAndQueryMethods
@@ -70,6 +71,12 @@ _ACCEPTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "answerInlineQuery": ("inline_query_id", "results", "cache_time", "is_personal",
                           "next_offset", "button"),
     "getUpdates": ("offset", "limit", "timeout", "allowed_updates"),
+    # Files (support.fake_bot_files).
+    "sendPhoto": (*_SEND, "photo", "caption", "parse_mode", "caption_entities",
+                  "show_caption_above_media", "has_spoiler"),
+    "sendDocument": (*_SEND, "document", "thumbnail", "caption", "parse_mode",
+                     "caption_entities", "disable_content_type_detection"),
+    "getFile": ("file_id",),
     "setWebhook": ("url", "certificate", "ip_address", "max_connections", "allowed_updates",
                    "drop_pending_updates", "secret_token"),
     "deleteWebhook": ("drop_pending_updates",),
@@ -84,7 +91,8 @@ _ACCEPTED: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     **dict.fromkeys(("getMe", "logOut", "close", "getWebhookInfo"), ()),
 }.items()}
 _JSON_FIELDS = frozenset({"reply_markup", "entities", "link_preview_options", "reply_parameters",
-                          "results", "commands", "scope", "allowed_updates", "button"})
+                          "results", "commands", "scope", "allowed_updates", "button",
+                          "caption_entities"})
 
 
 _BOOL_FIELDS = frozenset({"disable_notification", "protect_content", "show_alert", "is_personal",
@@ -117,7 +125,7 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-class FakeBotAPI(ChatAndQueryMethods):
+class FakeBotAPI(ChatAndQueryMethods, FileMethods):
     """The fake server; use ``async with FakeBotAPI() as fake`` inside the test's event loop."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, bot_username: str = "HaiQuanTestBot", *,
@@ -149,6 +157,7 @@ class FakeBotAPI(ChatAndQueryMethods):
         self._generation = 0
         self._active_poll: int | None = None
         self._poll_ended = asyncio.Event()
+        self.init_files()  # sendPhoto, sendDocument, getFile (support.fake_bot_files)
 
     def __repr__(self) -> str:
         """Deliberately without the token."""
@@ -164,11 +173,17 @@ class FakeBotAPI(ChatAndQueryMethods):
         """What to pass as PTB's ``base_url``; PTB appends the token itself."""
         return f"{self.url}/bot"
 
+    @property
+    def file_url(self) -> str:
+        """What to pass as PTB's ``base_file_url`` (support.fake_bot_files)."""
+        return f"{self.url}/file/bot"
+
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> FakeBotAPI:
         """Listen on an ephemeral port of 127.0.0.1."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         # No access log: request lines contain the token. Cancelling handlers of vanished
         # clients lets an abandoned long poll end instead of conflicting with the next one.
@@ -284,6 +299,18 @@ class FakeBotAPI(ChatAndQueryMethods):
         return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},
                                  status=404)
 
+    async def _download(self, request: web.Request) -> web.Response:
+        """Telegram's file server: ``/file/bot<token>/<file_path>`` (support.fake_bot_files)."""
+        self.requests.append(RecordedRequest("download", {"path": request.match_info["path"]},
+                                             time.time()))
+        if not hmac.compare_digest(request.match_info["token"].encode(), self.token.encode()):
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        content = self.download(request.match_info["path"])
+        if content is None:
+            return await self._not_found(request)
+        return web.Response(body=content, content_type="application/octet-stream")
+
     async def _read_params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)
         if not request.can_read_body:
@@ -299,8 +326,8 @@ class FakeBotAPI(ChatAndQueryMethods):
         elif request.content_type in ("application/x-www-form-urlencoded",
                                       "multipart/form-data"):
             for key, value in (await request.post()).items():
-                if isinstance(value, web.FileField):
-                    value = f"<file {value.filename}>"
+                if isinstance(value, web.FileField):  # kept for support.fake_bot_files
+                    value = Upload(value.filename, value.content_type, value.file.read())
                 params[key] = value.decode() if isinstance(value, bytes) else value
         else:
             raise bad_request(f"unsupported Content-Type {request.content_type}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 import unicodedata
 
 import pytest
@@ -76,3 +77,23 @@ def test_every_text_renders_and_keeps_one_tone_placement(name, text):
     assert unicodedata.is_normalized("NFC", text), name
     assert canonical_tones(text) == text, f"{name}: write {canonical_tones(text)!r}"
     assert to_html([text_block(text)])  # renders as a message
+
+
+def test_the_bot_speaks_of_itself_in_one_voice():
+    # Issue 10: some texts said "Tôi", others "bot"; buttons must say "bot" ("Hỏi bot"), so
+    # the bot is "bot" everywhere and the user is "bạn".
+    offenders = [name for name, text in STRINGS if re.search(r"(?<!\w)tôi(?!\w)", text, re.I)]
+    assert offenders == []
+
+
+def test_buttons_say_what_they_do():
+    # "Đọc toàn văn" promised the legal document's full text; the button shows the news
+    # article in the chat (a callback, `bot.keyboards.card_keyboard`).
+    assert "toàn văn" not in texts.READ_FULL.lower()
+    assert "bài" in texts.READ_FULL and "bài" in texts.OPEN_IN_BOT
+    assert texts.PREVIOUS.endswith("Trang trước") and texts.MORE.startswith("Trang sau")
+
+
+def test_the_group_admin_refusal_reads_as_a_rule():
+    # "Chỉ quản trị viên ... mới đăng ký" lacked its verb of permission.
+    assert texts.SUBSCRIBE_ADMINS_ONLY.startswith("Chỉ quản trị viên của nhóm mới được ")
