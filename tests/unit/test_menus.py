@@ -9,7 +9,7 @@ def scopes(result):
 
 
 EVERYONE = [c for c in COMMANDS if not c.admin]
-ADMIN = ["reload", "stats", "subscribers", "broadcast", "preview", "ingest"]
+ADMIN = ["reload", "stats", "subscribers", "broadcast", "preview", "ingest", "feeds"]
 PUBLIC = ["start", "help", "hoi", "dangky", "huydangky"]
 
 
