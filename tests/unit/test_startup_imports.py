@@ -10,7 +10,8 @@ import sys
 
 from support.paths import ROOT
 
-HEAVY = ("trafilatura", "justext", "feedparser", "underthesea", "lxml", "scipy", "rank_bm25")
+HEAVY = ("trafilatura", "justext", "feedparser", "underthesea", "lxml", "scipy", "rank_bm25",
+         "matplotlib")
 
 
 def test_the_command_line_imports_none_of_the_heavy_optional_parts():
