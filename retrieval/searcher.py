@@ -17,15 +17,26 @@ from corpus import Article, has_diacritics, normalize_line
 from retrieval.analysis import AnalysedArticle
 from retrieval.analyzer import QUESTION_WORDS, Terms, analyze, fold
 from retrieval.corpus_index import CorpusIndex, QueryKeys
+from retrieval.decline import select
 from retrieval.duplicates import duplicate_groups
 from retrieval.explain import QueryWords, best_sentence, find_matches, match_spans
+from retrieval.features import (
+    Candidate,
+    QueryFacts,
+    candidate_features,
+    query_facts,
+    timeframe_of,
+)
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
+from retrieval.rerank import Reranker, default_reranker
 
-__all__ = ["MAX_QUERY_CHARS", "Hit", "Searcher"]
+__all__ = ["MAX_QUERY_CHARS", "POOL", "Hit", "Searcher"]
 
 # Longer questions are cut: a pasted page is not a question, and the cost of a query
 # follows its number of terms.
 MAX_QUERY_CHARS = 1000
+# First-stage candidates the reranker sees (and declining looks at), whatever k.
+POOL = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +57,8 @@ class Hit:
     sentence: tuple[int, int]
     highlights: tuple[tuple[int, int], ...]
     passage_index: int
+    # The reranker's probability that this article answers (None: first stage only).
+    confidence: float | None = None
 
     @property
     def best_sentence(self) -> str:
@@ -74,6 +87,7 @@ class Searcher:
     index: CorpusIndex
     config: RankingConfig = DEFAULT_RANKING
     built_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(tz=dt.UTC))
+    reranker: Reranker | None = field(default_factory=default_reranker)
     _by_id: dict[str, int] = field(init=False, repr=False)
     _groups: npt.NDArray[np.int64] = field(init=False, repr=False)
 
@@ -121,7 +135,21 @@ class Searcher:
         if prepared is None:
             return []
         passage_scores, article_scores, coverage = self._score(prepared)
-        return self._hits(prepared, passage_scores, article_scores, coverage, k)
+        if self.reranker is None:
+            return self._hits(prepared, passage_scores, article_scores, coverage, k)
+        return self._reranked(self.reranker, prepared, query, passage_scores, article_scores,
+                              coverage, k)
+
+    def candidates(self, query: str) -> tuple[list[str], npt.NDArray[np.float64]]:
+        """The first-stage pool for `query` (article ids) and its reranker features:
+        what `python -m retrieval train-reranker` learns from."""
+        prepared = self._prepare(query)
+        if prepared is None:
+            return [], np.zeros((0, 0))
+        passage_scores, article_scores, coverage = self._score(prepared)
+        pool = self._pool(prepared, passage_scores, article_scores, coverage, POOL)
+        rows = candidate_features(self.index, self._facts(prepared, query), pool)
+        return [self.articles[c.position].id for c in pool], rows
 
     # -- scoring -----------------------------------------------------------------------
 
@@ -240,6 +268,73 @@ class Searcher:
         article_scores += np.maximum.reduceat(passage_scores, self.index.article_start[:-1])
         return passage_scores, article_scores, coverage
 
+    # -- second stage ------------------------------------------------------------------
+
+    def _facts(self, query: _Query, text: str) -> QueryFacts:
+        return query_facts(self.index, query.terms, query.information, timeframe_of(text))
+
+    def _pool(
+        self,
+        query: _Query,
+        passage_scores: npt.NDArray[np.float32],
+        article_scores: npt.NDArray[np.float32],
+        coverage: npt.NDArray[np.float32],
+        size: int,
+    ) -> list[Candidate]:
+        """The `size` best articles by first-stage score, near-duplicates collapsed,
+        each with the window it would show. No coverage cut: the reranker weighs it."""
+        n_top = min(len(article_scores), 3 * size + 20)
+        top = np.argpartition(-article_scores, n_top - 1)[:n_top]
+        order = top[np.lexsort((top, -article_scores[top]))]
+        pool: list[Candidate] = []
+        seen: set[int] = set()
+        for position in order.tolist():
+            score = float(article_scores[position])
+            if score <= 0 or len(pool) == size:
+                break
+            group = int(self._groups[position])
+            if group in seen:
+                continue
+            seen.add(group)
+            first, last = self._window(query, position, passage_scores)
+            start, end = (int(x) for x in self.index.article_start[position : position + 2])
+            pool.append(Candidate(
+                position=position,
+                score=score,
+                passage_score=float(passage_scores[start:end].max()) if end > start else 0.0,
+                coverage=float(coverage[position]),
+                window=(first, last),
+                text="\n".join(self.passages[position][first : last + 1]),
+                published=self.articles[position].published,
+            ))
+        return pool
+
+    def _reranked(
+        self,
+        reranker: Reranker,
+        query: _Query,
+        text: str,
+        passage_scores: npt.NDArray[np.float32],
+        article_scores: npt.NDArray[np.float32],
+        coverage: npt.NDArray[np.float32],
+        k: int,
+    ) -> list[Hit]:
+        """Hits ordered by the reranker; none when it judges nothing answers.
+
+        The pool has a fixed size whatever `k`, so whether a question is declined, and
+        the order of what is shown, never depend on how many results were asked for.
+        """
+        pool = self._pool(query, passage_scores, article_scores, coverage, max(POOL, k))
+        if not pool:
+            return []
+        rows = candidate_features(self.index, self._facts(query, text), pool)
+        chosen = select(reranker, reranker.probabilities(rows), pool_size=POOL, k=k)
+        return [
+            self._hit(query, pool[i].position, pool[i].score, passage_scores,
+                      pool[i].window, probability)
+            for i, probability in chosen
+        ]
+
     # -- hits --------------------------------------------------------------------------
 
     def _hits(
@@ -274,9 +369,11 @@ class Searcher:
         position: int,
         score: float,
         passage_scores: npt.NDArray[np.float32],
+        window: tuple[int, int] | None = None,
+        confidence: float | None = None,
     ) -> Hit:
         article = self.articles[position]
-        first, last = self._window(query, position, passage_scores)
+        first, last = window or self._window(query, position, passage_scores)
         passage = "\n".join(self.passages[position][first : last + 1])
         matches = find_matches(passage, query.words)
         sentence = best_sentence(passage, matches)
@@ -290,6 +387,7 @@ class Searcher:
             sentence=sentence,
             highlights=tuple(match_spans(passage, matches)),
             passage_index=first,
+            confidence=confidence,
         )
 
     def _window(

@@ -1,0 +1,44 @@
+"""Whether to answer at all, and how many results to list: one calibrated probability.
+
+The reranker gives every candidate of the first-stage pool a probability of answering
+the question. The question is declined when even the best candidate of the fixed pool
+is below the model's ``answer_threshold`` -- calibrated on question set A and its
+unanswerable questions so that at most 2 % of answerable ones are declined. Otherwise
+the results are the candidates in order of probability, for as long as they stay at or
+above ``list_threshold``: a broad question pages through every article that scores well,
+a precise one shows the one or two that do.
+
+The decision reads only the first `pool_size` candidates of the first stage, which do
+not depend on how many results the caller asked for: `haiquan-bot ask` (3) and the bot
+(12) decline the same questions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval.rerank import Reranker
+
+__all__ = ["select"]
+
+
+def select(
+    reranker: Reranker, probabilities: npt.NDArray[np.float64], *, pool_size: int, k: int
+) -> list[tuple[int, float]]:
+    """(index into the pool, probability) of the hits to show, best first; [] declines."""
+    if not len(probabilities) or k <= 0:
+        return []
+    if float(probabilities[:pool_size].max()) < reranker.answer_threshold:
+        return []
+    # Stable: equal probabilities keep the first stage's order.
+    order = np.argsort(-probabilities, kind="stable")
+    chosen: list[tuple[int, float]] = []
+    for index in order.tolist():
+        probability = float(probabilities[index])
+        if chosen and probability < reranker.list_threshold:
+            break
+        chosen.append((index, probability))
+        if len(chosen) == k:
+            break
+    return chosen
