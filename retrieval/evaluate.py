@@ -6,9 +6,11 @@ duplicates all listed), ``answer`` (a short span of the article) and ``variant``
 (``{"id", "query", "kind"}`` lines, `--negatives`) measure how often the bot declines,
 per ``kind`` (off_domain, near_domain, chitchat…).
 
-Every question is searched with ``k = 12``, the depth of a private answer, so the
-figures describe what a user can page through; ranks beyond 10 count as misses for
-MRR@10. This is a measuring script, not a test: it prints figures.
+Every question is searched as deep as a private answer pages (``BOT_DEPTH``, the
+reranker's pool), so the figures describe what a user can reach; ranks beyond 10 count
+as misses for MRR@10 and Hit@10. Any depth up to the pool gives the same figures: the
+pool, its order and the decision to decline do not depend on `k`. This is a measuring
+script, not a test: it prints figures.
 
 - MRR@10, Hit@1, Hit@10: rank of the first relevant article;
 - AnsHit@1, AnsHit@3: the answer span is inside the passage *shown* for the first (any
@@ -28,7 +30,7 @@ from typing import Any, Protocol
 
 from corpus import fold_diacritics, normalize_line
 from retrieval.errors import RetrievalError
-from retrieval.searcher import Hit
+from retrieval.searcher import POOL, Hit
 
 __all__ = [
     "BOT_DEPTH",
@@ -41,9 +43,9 @@ __all__ = [
     "read_questions",
 ]
 
-# How deep the bot searches a private question (bot.cards.MAX_RESULTS at the time of
-# writing; retrieval cannot import the bot, so the figure is repeated here).
-BOT_DEPTH = 12
+# How deep the bot searches a private question (bot.cards.MAX_RESULTS is the same pool;
+# retrieval cannot import the bot).
+BOT_DEPTH = POOL
 
 
 class _Searches(Protocol):

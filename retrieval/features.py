@@ -39,18 +39,21 @@ from retrieval.corpus_index import CorpusIndex
 
 __all__ = [
     "FEATURE_NAMES",
+    "WINDOW_FEATURE_NAMES",
     "Candidate",
     "QueryFacts",
     "Timeframe",
     "candidate_features",
     "query_facts",
     "timeframe_of",
+    "typed_without_marks",
     "wants_recent",
+    "window_features",
 ]
 
 FEATURE_NAMES: tuple[str, ...] = (
     "score_ratio",  # first-stage score / best first-stage score of the pool
-    "log_score",
+    "log_score",  # log(1 + score / idf of a word found once): corpus-size free
     "rank_inverse",  # 1 / first-stage rank in the pool
     "coverage",  # article's idf²-share of the question's words (first stage)
     "passage_ratio",  # best passage score / best of the pool
@@ -60,6 +63,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "numbers_missing",  # how many of them the article lacks
     "numbers_window",  # share found in the shown passage
     "numbers_title",
+    "ids_article",  # share of the question's document numbers the article holds
+    "ids_missing",  # how many it lacks
+    "ids_title",
     "phrases_article",  # idf-share of the question's word pairs in the article
     "phrases_title",
     "phrases_window",
@@ -70,10 +76,28 @@ FEATURE_NAMES: tuple[str, ...] = (
     "recent_undated",  # asked for recent news, article has no date
     "period_match",  # +1 in the question's period, -1 outside, 0 unknown / none
     "query_margin",  # (best − second) / best first-stage score: one clear winner?
-    "query_information",  # log of the question's total weight
+    "query_information",  # log(1 + total weight / weight of a word found once)
     "query_unseen",  # share of the question's words the corpus never saw
     "query_words",  # log(1 + content words)
 )
+
+# Features of one candidate window of an article (which passages to show).
+WINDOW_FEATURE_NAMES: tuple[str, ...] = (
+    "run_ratio",  # BM25 total of the run / the best run's
+    "coverage",
+    "numbers",
+    "phrases",
+    "proximity",
+    "digits_asked",  # the question asks "how many / when" and the run holds a figure
+    "position",  # log(1 + first passage)
+    "best_run",  # the run the first stage would show
+)
+
+# How a question asks for a figure or a date ("bao nhiêu", "mấy", "khi nào"), folded
+# pairs and accented singles: the answer then holds digits.
+_ASKS_PAIRS = {("bao", "nhieu"), ("khi", "nao"), ("bao", "gio"), ("ngay", "nao"),
+               ("nam", "nao"), ("thang", "nao"), ("bao", "lau"), ("ty", "le")}
+_ASKS_WORDS = {"mấy", "bao nhiêu"}
 
 # Phrases a question uses to ask for the newest item, folded. Not topics: asking
 # "what's the latest" is how a question is put, whatever it is about.
@@ -96,6 +120,8 @@ class QueryFacts:
     content: dict[str, float]  # folded content syllable -> article-level idf
     number_keys: npt.NDArray[np.int64]  # folded terms with a digit, as index keys
     numbers: tuple[str, ...]
+    id_keys: npt.NDArray[np.int64]  # document identifiers ("#39/2018/tt-btc", "#tt39")
+    n_ids: int
     phrase_keys: npt.NDArray[np.int64]
     phrase_weights: npt.NDArray[np.float32]
     phrases: dict[tuple[str, str], float]
@@ -105,6 +131,7 @@ class QueryFacts:
     information: float
     unseen: float
     n_words: int
+    asks_figure: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +151,29 @@ def wants_recent(folded_query: str) -> bool:
     """Whether the question asks for the latest news ("mới nhất", "hôm nay", "năm nay")."""
     text = " ".join(folded_query.split())
     return any(phrase in text for phrase in _RECENT)
+
+
+def typed_without_marks(index: CorpusIndex, terms: Terms) -> bool:
+    """Whether a question with diacritics also has words typed without them ("Cuc HQ
+    Hải Phòng thu NSNN"): a word whose bare spelling is rare in the corpus as written
+    (idf on the accented field far above the folded one -- "nguoi" is almost always
+    "người") but common once folded. Such a question is searched like an unaccented
+    one, or its bare words would match only as typos."""
+    bare = [w for w in dict.fromkeys(terms.acc)
+            if w.isalpha() and len(w) > 1 and fold(w) == w and w not in QUESTION_WORDS]
+    if not bare:
+        return False
+    keys = np.asarray([index.vocab.get(w, -1) for w in bare], np.int64)
+    article = index.levels["article"]
+    acc_idf = article["acc"].term_idf(keys)
+    fold_idf = article["fold"].term_idf(keys)
+    rarest = math.log1p((index.n_articles + 0.5) / 0.5)
+    as_written = np.where(acc_idf > 0, acc_idf, rarest)
+    return bool(np.any((fold_idf > 0) & (as_written - fold_idf > _BARE_GAP)))
+
+
+# log(20): the bare spelling is at least ~20 times rarer as written than once folded.
+_BARE_GAP = math.log(20.0)
 
 
 def timeframe_of(query: str, today: dt.date | None = None) -> Timeframe | None:
@@ -166,10 +216,14 @@ def query_facts(
             phrase_keys.append(key)
             phrase_weights.append(weight)
     content_keys = np.asarray([index.vocab[w] for w in content], np.int64)
+    ids = list(dict.fromkeys(terms.ids))
+    id_keys = [index.query_keys_for("ids", term) for term in ids]
     return QueryFacts(
         content=content,
         number_keys=number_keys,
         numbers=numbers,
+        id_keys=np.asarray([k for k in id_keys if k is not None], np.int64),
+        n_ids=len(ids),
         phrase_keys=np.asarray(phrase_keys, np.int64),
         phrase_weights=np.asarray(phrase_weights, np.float32),
         phrases=phrases,
@@ -179,6 +233,8 @@ def query_facts(
         information=information,
         unseen=unseen,
         n_words=len(distinct),
+        asks_figure=bool(set(zip(terms.fold, terms.fold[1:], strict=False)) & _ASKS_PAIRS)
+        or any(word in _ASKS_WORDS for word in terms.acc),
     )
 
 
@@ -268,6 +324,21 @@ def _window_evidence(facts: QueryFacts, window: str) -> tuple[float, float, floa
     return coverage, numbers, phrases, proximity
 
 
+def window_features(
+    facts: QueryFacts, runs: Sequence[tuple[float, int, str]]
+) -> npt.NDArray[np.float64]:
+    """One row of `WINDOW_FEATURE_NAMES` per candidate run (total, first passage, text),
+    the first stage's best run first."""
+    rows = np.zeros((len(runs), len(WINDOW_FEATURE_NAMES)))
+    best = max(runs[0][0], 1e-6) if runs else 1.0
+    for i, (total, first, text) in enumerate(runs):
+        coverage, numbers, phrases, proximity = _window_evidence(facts, text)
+        digits = facts.asks_figure and any(ch.isdigit() for ch in text)
+        rows[i] = (total / best, coverage, numbers, phrases, proximity, float(digits),
+                   math.log1p(first), 1.0 if i == 0 else 0.0)
+    return rows
+
+
 def _period(timeframe: Timeframe | None, published: dt.date | None) -> float:
     if timeframe is None or (timeframe.start is None and timeframe.end is None):
         return 0.0
@@ -298,6 +369,9 @@ def candidate_features(
     ones = np.ones(len(facts.number_keys), np.float32)
     numbers_article = _presence(index, "article", "fold", facts.number_keys, ones, positions)
     numbers_title = _presence(index, "title", "fold", facts.number_keys, ones, positions)
+    id_ones = np.ones(len(facts.id_keys), np.float32)
+    ids_article = _presence(index, "article", "ids", facts.id_keys, id_ones, positions)
+    ids_title = _presence(index, "title", "ids", facts.id_keys, id_ones, positions)
     phrase_total = float(facts.phrase_weights.sum()) or 1.0
     phrases_article = _presence(index, "article", "fold2", facts.phrase_keys,
                                 facts.phrase_weights, positions) / phrase_total
@@ -308,6 +382,9 @@ def candidate_features(
     recent = facts.timeframe is not None and facts.timeframe.recent
     dated = [c.published for c in pool if c.published is not None]
     newest = max(dated) if dated else None
+    # Scores and weights in units of the rarest word's idf, so that a model trained on
+    # the full corpus reads the same on the 30-article sample (idf grows with size).
+    rarest = math.log1p((index.n_articles + 0.5) / 0.5)
     rows = np.zeros((n, len(FEATURE_NAMES)))
     for i, candidate in enumerate(pool):
         coverage, numbers_window, phrases_window, proximity = _window_evidence(
@@ -318,7 +395,7 @@ def candidate_features(
             age = min(5.0, (newest - candidate.published).days / 365.25)
         rows[i] = (
             candidate.score / top,
-            math.log1p(max(candidate.score, 0.0)),
+            math.log1p(max(candidate.score, 0.0) / rarest),
             1.0 / (i + 1),
             candidate.coverage,
             candidate.passage_score / best_passage,
@@ -328,6 +405,9 @@ def candidate_features(
             float(n_numbers - numbers_article[i]),
             numbers_window,
             float(numbers_title[i]) / n_numbers if n_numbers else 0.0,
+            float(ids_article[i]) / facts.n_ids if facts.n_ids else 0.0,
+            float(facts.n_ids - ids_article[i]),
+            float(ids_title[i]) / facts.n_ids if facts.n_ids else 0.0,
             float(phrases_article[i]),
             float(phrases_title[i]),
             phrases_window,
@@ -338,7 +418,7 @@ def candidate_features(
             1.0 if recent and candidate.published is None else 0.0,
             _period(facts.timeframe, candidate.published),
             margin,
-            math.log1p(facts.information),
+            math.log1p(facts.information / rarest**2),
             facts.unseen,
             math.log1p(facts.n_words),
         )

@@ -14,6 +14,7 @@ richer model only learns the training questions (measured: see docs/benchmarks.m
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,11 +26,40 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.errors import RetrievalError
-from retrieval.features import FEATURE_NAMES
+from retrieval.features import FEATURE_NAMES, WINDOW_FEATURE_NAMES
 
-__all__ = ["MODEL_PATH", "Reranker", "default_reranker", "fit_logistic"]
+__all__ = ["MODEL_PATH", "Linear", "Reranker", "default_reranker", "fit_logistic"]
+
+logger = logging.getLogger(__name__)
 
 MODEL_PATH = Path(__file__).with_name("reranker.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Linear:
+    """Standardised features times weights plus a bias (a logit)."""
+
+    mean: npt.NDArray[np.float64]
+    scale: npt.NDArray[np.float64]
+    weights: npt.NDArray[np.float64]
+    bias: float
+
+    def logits(self, rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """One logit per row."""
+        return ((rows - self.mean) / self.scale) @ self.weights + self.bias
+
+    def to_json(self) -> dict[str, Any]:
+        """As stored in ``reranker.json``."""
+        return {"mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "weights": self.weights.tolist(), "bias": self.bias}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], n: int) -> Linear:
+        """Read one; refuses arrays of the wrong length."""
+        arrays = [np.asarray(data[k], np.float64) for k in ("mean", "scale", "weights")]
+        if any(a.shape != (n,) for a in arrays):
+            raise RetrievalError("reranker.json: arrays do not match its features")
+        return cls(*arrays, float(data["bias"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +78,8 @@ class Reranker:
     answer_threshold: float
     list_threshold: float
     info: dict[str, Any]
+    # Which passages of an article to show: a linear score over `WINDOW_FEATURE_NAMES`.
+    window: Linear | None = None
 
     def probabilities(self, rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """P(answers) for each row of features (columns in `FEATURE_NAMES` order)."""
@@ -65,6 +97,8 @@ class Reranker:
             "answer_threshold": self.answer_threshold,
             "list_threshold": self.list_threshold,
             "info": self.info,
+            **({"window_features": list(WINDOW_FEATURE_NAMES), "window": self.window.to_json()}
+               if self.window is not None else {}),
         }
 
     @classmethod
@@ -76,8 +110,13 @@ class Reranker:
         arrays = [np.asarray(data[k], np.float64) for k in ("mean", "scale", "weights")]
         if any(a.shape != (len(features),) for a in arrays):
             raise RetrievalError("reranker.json: arrays do not match its features")
+        window = None
+        if "window" in data:
+            if tuple(data.get("window_features", ())) != WINDOW_FEATURE_NAMES:
+                raise RetrievalError("reranker.json: window model on other features; retrain it")
+            window = Linear.from_json(data["window"], len(WINDOW_FEATURE_NAMES))
         return cls(features, *arrays, float(data["bias"]), float(data["answer_threshold"]),
-                   float(data["list_threshold"]), dict(data.get("info", {})))
+                   float(data["list_threshold"]), dict(data.get("info", {})), window)
 
     @classmethod
     def load(cls, path: Path) -> Reranker:
@@ -94,10 +133,16 @@ class Reranker:
 
 @lru_cache(maxsize=1)
 def default_reranker() -> Reranker | None:
-    """The model shipped in the package, or None when there is none (first stage only)."""
+    """The model shipped in the package, or None (first stage only) when there is none
+    or it no longer fits the code -- logged, and caught by the tests of the shipped file;
+    `train-reranker` needs a searcher while the old file is stale."""
     if not MODEL_PATH.is_file():
         return None
-    return Reranker.load(MODEL_PATH)
+    try:
+        return Reranker.load(MODEL_PATH)
+    except RetrievalError as exc:
+        logger.warning("second stage disabled: %s", exc)
+        return None
 
 
 def fit_logistic(

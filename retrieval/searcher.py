@@ -26,6 +26,8 @@ from retrieval.features import (
     candidate_features,
     query_facts,
     timeframe_of,
+    typed_without_marks,
+    window_features,
 )
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.rerank import Reranker, default_reranker
@@ -37,6 +39,9 @@ __all__ = ["MAX_QUERY_CHARS", "POOL", "Hit", "Searcher"]
 MAX_QUERY_CHARS = 1000
 # First-stage candidates the reranker sees (and declining looks at), whatever k.
 POOL = 20
+# The first hits (one page) choose their shown passages among this many runs.
+WINDOW_CHOICES = 3
+WINDOW_RUNS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +164,8 @@ class Searcher:
         if not (terms.acc or terms.ids):
             return None
         accented = has_diacritics(text)
+        if accented and typed_without_marks(self.index, terms):  # mixed: search it folded
+            accented = False
         weights = dict(self.config.field_weights)
         if accented:
             weights["fold"] *= self.config.folded_weight_when_accented
@@ -327,13 +334,50 @@ class Searcher:
         pool = self._pool(query, passage_scores, article_scores, coverage, max(POOL, k))
         if not pool:
             return []
-        rows = candidate_features(self.index, self._facts(query, text), pool)
+        facts = self._facts(query, text)
+        rows = candidate_features(self.index, facts, pool)
         chosen = select(reranker, reranker.probabilities(rows), pool_size=POOL, k=k)
-        return [
-            self._hit(query, pool[i].position, pool[i].score, passage_scores,
-                      pool[i].window, probability)
-            for i, probability in chosen
+        hits = []
+        for rank, (i, probability) in enumerate(chosen):
+            window = pool[i].window
+            if rank < WINDOW_CHOICES and reranker.window is not None:
+                window = self._chosen_window(reranker, query, facts, pool[i].position,
+                                             passage_scores)
+            hits.append(self._hit(query, pool[i].position, pool[i].score, passage_scores,
+                                  window, probability))
+        return hits
+
+    def window_runs(
+        self, query: str, article_id: str, n: int = 3
+    ) -> tuple[QueryFacts, list[tuple[float, int, int, str]]] | None:
+        """Candidate windows (total, first, last, text) of one article for `query`:
+        what `train-reranker` fits the window model on."""
+        prepared = self._prepare(query)
+        position = self._by_id.get(article_id)
+        if prepared is None or position is None:
+            return None
+        passage_scores, _, _ = self._score(prepared)
+        runs = self._windows(prepared, position, passage_scores, n)
+        texts = self.passages[position]
+        return self._facts(prepared, query), [
+            (total, first, last, "\n".join(texts[first : last + 1]))
+            for total, first, last in runs
         ]
+
+    def _chosen_window(
+        self, reranker: Reranker, query: _Query, facts: QueryFacts, position: int,
+        passage_scores: npt.NDArray[np.float32],
+    ) -> tuple[int, int]:
+        """Of the best non-overlapping runs, the one the window model prefers."""
+        runs = self._windows(query, position, passage_scores, WINDOW_RUNS)
+        if len(runs) == 1 or reranker.window is None:
+            return runs[0][1:]
+        texts = self.passages[position]
+        rows = window_features(
+            facts, [(t, f, "\n".join(texts[f : e + 1])) for t, f, e in runs]
+        )
+        best = int(np.argmax(reranker.window.logits(rows)))
+        return runs[best][1:]
 
     # -- hits --------------------------------------------------------------------------
 
@@ -393,6 +437,12 @@ class Searcher:
     def _window(
         self, query: _Query, position: int, passage_scores: npt.NDArray[np.float32]
     ) -> tuple[int, int]:
+        """The run of consecutive passages to show (see `_windows`)."""
+        return self._windows(query, position, passage_scores, 1)[0][1:]
+
+    def _windows(
+        self, query: _Query, position: int, passage_scores: npt.NDArray[np.float32], n: int
+    ) -> list[tuple[float, int, int]]:
         """The run of consecutive passages to show: the most question terms within the
         size limit, terms that are also in the title counting little (every passage of
         the article is about the title; the answer is in the one with the rest)."""
@@ -409,10 +459,17 @@ class Searcher:
                 levels["passage"][name].add_scores_in_range(
                     selection, keys[in_title], counts[in_title] * (-discount * weight), start, end
                 )
+        return self._best_runs(position, selection, n)
+
+    def _best_runs(
+        self, position: int, selection: npt.NDArray[np.float32], n: int
+    ) -> list[tuple[float, int, int]]:
+        """The `n` best runs (total, first, last) of consecutive passages within the size
+        limit, best first; after the first, only runs that do not overlap those chosen."""
         texts = self.passages[position]
-        best = (float("-inf"), 0, 0)
+        runs: list[tuple[float, int, int]] = []
         for first in range(len(texts)):
-            total, size = 0.0, -1
+            total, size, best = 0.0, -1, (float("-inf"), first, first)
             for last in range(first, min(len(texts), first + self.config.window_passages)):
                 size += len(texts[last]) + 1
                 if last > first and size > self.config.window_chars:
@@ -420,4 +477,15 @@ class Searcher:
                 total += float(selection[last])
                 if total > best[0]:
                     best = (total, first, last)
-        return best[1], best[2]
+            runs.append(best)
+        if not runs:
+            return [(0.0, 0, 0)]
+        # Ties go to the earlier run, as they always have.
+        runs.sort(key=lambda run: (-run[0], run[1]))
+        chosen = [runs[0]]
+        for run in runs[1:]:
+            if len(chosen) == n:
+                break
+            if all(run[2] < c[1] or run[1] > c[2] for c in chosen):
+                chosen.append(run)
+        return chosen

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.evaluate import Question
-from retrieval.features import FEATURE_NAMES
-from retrieval.rerank import Reranker, best_threshold, fit_logistic
+from retrieval.evaluate import Question, answer_in
+from retrieval.features import FEATURE_NAMES, window_features
+from retrieval.rerank import Linear, Reranker, best_threshold, fit_logistic
 from retrieval.searcher import Searcher
 
 __all__ = ["collect", "train_reranker"]
@@ -43,6 +43,23 @@ def collect(
     return np.asarray(rows), np.asarray(labels), np.asarray(groups, np.int64)
 
 
+def _list_threshold(
+    probabilities: np.ndarray, labels: np.ndarray, groups: np.ndarray, n_questions: int,
+    loss: float,
+) -> float:
+    """The probability of the first relevant result within the top ten, per training
+    question: listing stops below the `loss` quantile of it, so paging loses at most
+    that share of the questions whose answer the ranking had found."""
+    firsts = []
+    for number in range(n_questions):
+        mine = groups == number
+        order = np.argsort(-probabilities[mine], kind="stable")[:10]
+        relevant = labels[mine][order] > 0
+        if relevant.any():
+            firsts.append(float(probabilities[mine][order][int(np.argmax(relevant))]))
+    return float(np.quantile(firsts, loss)) if firsts else 0.0
+
+
 def train_reranker(
     searcher: Searcher,
     questions: Sequence[Question],
@@ -50,7 +67,7 @@ def train_reranker(
     *,
     l2: float = 1.0,
     max_declined: float = 0.015,
-    list_loss: float = 0.03,
+    list_loss: float = 0.005,
 ) -> Reranker:
     """A model fitted on `questions` (answerable) and `negatives` (unanswerable)."""
     everything = [*questions, *negatives]
@@ -66,9 +83,8 @@ def train_reranker(
     np.maximum.at(best, groups, probabilities)
     answer_threshold = best_threshold(best[:n_answerable].tolist(), best[n_answerable:].tolist(),
                                       max_declined)
-    positives = probabilities[labels > 0]
-    list_threshold = float(np.quantile(positives, list_loss)) if len(positives) else 0.0
-    list_threshold = min(list_threshold, answer_threshold)
+    list_threshold = min(answer_threshold,
+                         _list_threshold(probabilities, labels, groups, n_answerable, list_loss))
     info = {
         "trained": dt.datetime.now(tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "questions": n_answerable,
@@ -78,5 +94,34 @@ def train_reranker(
         "max_declined": max_declined,
         "list_loss": list_loss,
     }
+    window = _fit_window(searcher, questions, l2)
+    info["window_rows"] = window[1]
     return Reranker(FEATURE_NAMES, mean, scale, weights, bias, answer_threshold,
-                    list_threshold, info)
+                    list_threshold, info, window[0])
+
+
+def _fit_window(
+    searcher: Searcher, questions: Sequence[Question], l2: float
+) -> tuple[Linear | None, int]:
+    """The window model: for each question, the candidate runs of its first relevant
+    article, labelled by whether the run holds the answer span; questions whose runs
+    all agree teach nothing and are left out."""
+    rows, labels = [], []
+    for question in questions:
+        if not question.answer or not question.relevant:
+            continue
+        ids, _ = searcher.candidates(question.query)
+        article_id = next((i for i in ids if i in set(question.relevant)), None)
+        found = searcher.window_runs(question.query, article_id) if article_id else None
+        if found is None:
+            continue
+        facts, runs = found
+        marks = [answer_in(text, question.answer) for _, _, _, text in runs]
+        if len(set(marks)) < 2:
+            continue
+        rows.extend(window_features(facts, [(t, f, text) for t, f, _, text in runs]))
+        labels.extend(float(m) for m in marks)
+    if len(set(labels)) < 2:
+        return None, len(rows)
+    mean, scale, weights, bias = fit_logistic(np.asarray(rows), np.asarray(labels), l2=l2)
+    return Linear(mean, scale, weights, bias), len(rows)
