@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--negatives", type=Path, action="append", default=[],
                     help="unanswerable training questions")
     tr.add_argument("--data-dir", type=Path, help="cache directory (default: no cache)")
-    tr.add_argument("--l2", type=float, default=1.0)
+    tr.add_argument("--l2", type=float, default=10.0, help="ridge penalty (default 10)")
     tr.add_argument("--max-declined", type=float, default=0.015,
                     help="share of training questions the threshold may decline")
     tr.add_argument("--out", type=Path, default=MODEL_PATH)

@@ -18,9 +18,30 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from retrieval.analyzer import Terms
 from retrieval.rerank import Reranker
 
-__all__ = ["select"]
+__all__ = ["is_small_talk", "select"]
+
+# Words of conversation rather than of a question ("ok", "cảm ơn nhé", "chào bạn"),
+# folded. A message made only of these is not asking anything, whatever articles happen
+# to contain the same words (the corpus has a story about "cảm ơn" wallpapers). This is
+# no list of topics: any message with one word outside it goes to the ranking.
+_SMALL_TALK_WORDS = (
+    "ok oke okay okie hi hello helo hey alo chao xin cam on thanks thank tks thx you "
+    "bye tam biet nhe nha nhe a ah a u uh um ok vang da ha haha hihi hehe kaka lol "
+    "khoe khong ko k ban minh toi em anh chi nhe nhi vay the roi duoc dc tot qua hay "
+    "good morning night chuc ngu ngon yes no sorry xl oi ui wow"
+)
+SMALL_TALK = frozenset(_SMALL_TALK_WORDS.split())
+
+
+def is_small_talk(terms: Terms) -> bool:
+    """Whether a message is chat, not a question: a few words, all of conversation."""
+    words = terms.fold
+    return bool(words) and len(words) <= 6 and not terms.ids and all(
+        word in SMALL_TALK for word in words
+    )
 
 
 def select(

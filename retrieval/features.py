@@ -75,10 +75,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "recent_age",  # asked for recent news: years older than the pool's newest
     "recent_undated",  # asked for recent news, article has no date
     "period_match",  # +1 in the question's period, -1 outside, 0 unknown / none
-    "query_margin",  # (best − second) / best first-stage score: one clear winner?
-    "query_information",  # log(1 + total weight / weight of a word found once)
     "query_unseen",  # share of the question's words the corpus never saw
-    "query_words",  # log(1 + content words)
 )
 
 # Features of one candidate window of an article (which passages to show).
@@ -319,8 +316,6 @@ def _window_evidence(facts: QueryFacts, window: str) -> tuple[float, float, floa
                 if len(last) == len(wanted):
                     best = min(best, i - min(last.values()) + 1)
         proximity = len(wanted) / best
-    elif wanted:
-        proximity = 1.0
     return coverage, numbers, phrases, proximity
 
 
@@ -377,8 +372,6 @@ def candidate_features(
                                 facts.phrase_weights, positions) / phrase_total
     phrases_title = _presence(index, "title", "fold2", facts.phrase_keys,
                               facts.phrase_weights, positions) / phrase_total
-    second = float(np.sort(scores)[-2]) if n > 1 else 0.0
-    margin = (top - second) / top
     recent = facts.timeframe is not None and facts.timeframe.recent
     dated = [c.published for c in pool if c.published is not None]
     newest = max(dated) if dated else None
@@ -417,9 +410,6 @@ def candidate_features(
             age,
             1.0 if recent and candidate.published is None else 0.0,
             _period(facts.timeframe, candidate.published),
-            margin,
-            math.log1p(facts.information / rarest**2),
             facts.unseen,
-            math.log1p(facts.n_words),
         )
     return rows

@@ -17,10 +17,11 @@ from corpus import Article, has_diacritics, normalize_line
 from retrieval.analysis import AnalysedArticle
 from retrieval.analyzer import QUESTION_WORDS, Terms, analyze, fold
 from retrieval.corpus_index import CorpusIndex, QueryKeys
-from retrieval.decline import select
+from retrieval.decline import is_small_talk, select
 from retrieval.duplicates import duplicate_groups
 from retrieval.explain import QueryWords, best_sentence, find_matches, match_spans
 from retrieval.features import (
+    FEATURE_NAMES,
     Candidate,
     QueryFacts,
     candidate_features,
@@ -150,7 +151,7 @@ class Searcher:
         what `python -m retrieval train-reranker` learns from."""
         prepared = self._prepare(query)
         if prepared is None:
-            return [], np.zeros((0, 0))
+            return [], np.zeros((0, len(FEATURE_NAMES)))
         passage_scores, article_scores, coverage = self._score(prepared)
         pool = self._pool(prepared, passage_scores, article_scores, coverage, POOL)
         rows = candidate_features(self.index, self._facts(prepared, query), pool)
@@ -331,6 +332,8 @@ class Searcher:
         The pool has a fixed size whatever `k`, so whether a question is declined, and
         the order of what is shown, never depend on how many results were asked for.
         """
+        if is_small_talk(query.terms):
+            return []
         pool = self._pool(query, passage_scores, article_scores, coverage, max(POOL, k))
         if not pool:
             return []

@@ -60,14 +60,35 @@ def _list_threshold(
     return float(np.quantile(firsts, loss)) if firsts else 0.0
 
 
+def _out_of_fold(
+    rows: np.ndarray, labels: np.ndarray, groups: np.ndarray, weight: np.ndarray,
+    l2: float, folds: int,
+) -> np.ndarray:
+    """Each row's probability from a model fitted without its question's fold."""
+    fold_of = np.random.default_rng(0).permutation(int(groups.max()) + 1 if len(groups) else 0)
+    fold = fold_of[groups] % folds
+    result = np.zeros(len(rows))
+    for number in range(folds):
+        test = fold == number
+        if not test.any() or test.all():
+            continue
+        train = ~test
+        mean, scale, weights, bias = fit_logistic(rows[train], labels[train], l2=l2,
+                                                  sample_weight=weight[train])
+        model = Reranker(FEATURE_NAMES, mean, scale, weights, bias, 0.5, 0.0, {})
+        result[test] = model.probabilities(rows[test])
+    return result
+
+
 def train_reranker(
     searcher: Searcher,
     questions: Sequence[Question],
     negatives: Sequence[Question],
     *,
-    l2: float = 1.0,
+    l2: float = 10.0,
     max_declined: float = 0.015,
     list_loss: float = 0.005,
+    folds: int = 5,
 ) -> Reranker:
     """A model fitted on `questions` (answerable) and `negatives` (unanswerable)."""
     everything = [*questions, *negatives]
@@ -76,8 +97,10 @@ def train_reranker(
     per_group = np.bincount(groups, minlength=len(everything)).astype(np.float64)
     weight = 1.0 / np.maximum(per_group[groups], 1.0) * 20.0
     mean, scale, weights, bias = fit_logistic(rows, labels, l2=l2, sample_weight=weight)
-    model = Reranker(FEATURE_NAMES, mean, scale, weights, bias, 0.5, 0.0, {})
-    probabilities = model.probabilities(rows) if len(rows) else np.zeros(0)
+    # Thresholds come from out-of-fold probabilities: a model is over-confident on the
+    # questions it was fitted on, and the thresholds must hold for questions it has not
+    # seen.
+    probabilities = _out_of_fold(rows, labels, groups, weight, l2, folds)
     n_answerable = len(questions)
     best = np.zeros(len(everything))
     np.maximum.at(best, groups, probabilities)
@@ -93,6 +116,12 @@ def train_reranker(
         "l2": l2,
         "max_declined": max_declined,
         "list_loss": list_loss,
+        "folds": folds,
+        # Out of fold, on the training questions themselves:
+        "answerable_declined": round(float((best[:n_answerable] < answer_threshold).mean()), 4)
+        if n_answerable else None,
+        "unanswerable_declined": round(float((best[n_answerable:] < answer_threshold).mean()), 4)
+        if negatives else None,
     }
     window = _fit_window(searcher, questions, l2)
     info["window_rows"] = window[1]
