@@ -4,9 +4,10 @@ The reranker gives every candidate of the first-stage pool a probability of answ
 the question. The question is declined when even the best candidate of the fixed pool
 is below the model's ``answer_threshold`` -- calibrated on question set A and its
 unanswerable questions so that at most 2 % of answerable ones are declined. Otherwise
-the results are the candidates in order of probability, for as long as they stay at or
-above ``list_threshold``: a broad question pages through every article that scores well,
-a precise one shows the one or two that do.
+the results are the candidates in order of probability that stay at or above
+``list_threshold`` or cover the question's words as the first stage measures them: a
+broad question pages through every article about it, a precise one shows the few that
+could answer it.
 
 The decision reads only the first `pool_size` candidates of the first stage, which do
 not depend on how many results the caller asked for: `haiquan-bot ask` (3) and the bot
@@ -45,20 +46,40 @@ def is_small_talk(terms: Terms) -> bool:
 
 
 def select(
-    reranker: Reranker, probabilities: npt.NDArray[np.float64], *, pool_size: int, k: int
+    reranker: Reranker,
+    probabilities: npt.NDArray[np.float64],
+    *,
+    pool_size: int,
+    k: int,
+    covered: npt.NDArray[np.bool_] | None = None,
+    named: npt.NDArray[np.float64] | None = None,
 ) -> list[tuple[int, float]]:
-    """(index into the pool, probability) of the hits to show, best first; [] declines."""
+    """(index into the pool, probability) of the hits to show, best first; [] declines.
+
+    After the first, a candidate is listed when its probability reaches the list
+    threshold or when it is `covered` (holds enough of the question's words): a broad
+    question ("hoàn thuế") has many articles about it, none of which the model, taught on
+    questions that each name one article, is sure of.
+
+    `named` (0, 1 or 2: the article holds every document number the question names, in
+    its text or also in its title) overrides the model: a question that names a
+    document is answered by that document, first."""
     if not len(probabilities) or k <= 0:
         return []
-    if float(probabilities[:pool_size].max()) < reranker.answer_threshold:
+    named = np.zeros(len(probabilities)) if named is None else named
+    if float(probabilities[:pool_size].max()) < reranker.answer_threshold and not bool(
+        (named[:pool_size] > 0).any()
+    ):
         return []
-    # Stable: equal probabilities keep the first stage's order.
-    order = np.argsort(-probabilities, kind="stable")
+    # Stable: equal keys keep the first stage's order.
+    order = np.lexsort((-probabilities, -named))
     chosen: list[tuple[int, float]] = []
     for index in order.tolist():
         probability = float(probabilities[index])
-        if chosen and probability < reranker.list_threshold:
-            break
+        if chosen and probability < reranker.list_threshold and not named[index] and not (
+            covered is not None and covered[index]
+        ):
+            continue
         chosen.append((index, probability))
         if len(chosen) == k:
             break

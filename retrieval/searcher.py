@@ -40,6 +40,8 @@ __all__ = ["MAX_QUERY_CHARS", "POOL", "Hit", "Searcher"]
 MAX_QUERY_CHARS = 1000
 # First-stage candidates the reranker sees (and declining looks at), whatever k.
 POOL = 20
+_IDS_ARTICLE = FEATURE_NAMES.index("ids_article")
+_IDS_TITLE = FEATURE_NAMES.index("ids_title")
 # The first hits (one page) choose their shown passages among this many runs.
 WINDOW_CHOICES = 3
 WINDOW_RUNS = 3
@@ -339,7 +341,13 @@ class Searcher:
             return []
         facts = self._facts(query, text)
         rows = candidate_features(self.index, facts, pool)
-        chosen = select(reranker, reranker.probabilities(rows), pool_size=POOL, k=k)
+        covered = np.asarray([c.coverage >= self.config.min_coverage for c in pool])
+        named = np.zeros(len(pool))
+        if facts.n_ids:
+            named = (rows[:, _IDS_ARTICLE] >= 1.0) + (rows[:, _IDS_TITLE] >= 1.0) * 1.0
+            named[rows[:, _IDS_ARTICLE] < 1.0] = 0.0
+        chosen = select(reranker, reranker.probabilities(rows), pool_size=POOL, k=k,
+                        covered=covered, named=named)
         hits = []
         for rank, (i, probability) in enumerate(chosen):
             window = pool[i].window

@@ -7,8 +7,9 @@ labelled 1 when it is one of the question's relevant articles; every candidate o
 unanswerable question is labelled 0, which is what teaches the model to doubt.
 
 The answer threshold is then the highest probability that declines at most
-`max_declined` of set A's answerable questions (by their best candidate); the list
-threshold keeps all but the lowest `list_loss` of the relevant candidates.
+`max_declined` of set A's answerable questions (by their best candidate, out of
+fold); the list threshold keeps all but the lowest `list_loss` of the relevant results
+found in the top ten, and is at most `LIST_FLOOR`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from retrieval.features import FEATURE_NAMES, window_features
 from retrieval.rerank import Linear, Reranker, best_threshold, fit_logistic
 from retrieval.searcher import Searcher
 
-__all__ = ["collect", "train_reranker"]
+__all__ = ["LIST_FLOOR", "collect", "train_reranker"]
+
+# The list threshold is at most this: our questions each name one article, so the
+# model is shy of every other one; a broad question ("thu ngân sách") must still page
+# through all the articles that are about it, and paging costs the user nothing.
+LIST_FLOOR = 0.03
 
 
 def collect(
@@ -106,7 +112,7 @@ def train_reranker(
     np.maximum.at(best, groups, probabilities)
     answer_threshold = best_threshold(best[:n_answerable].tolist(), best[n_answerable:].tolist(),
                                       max_declined)
-    list_threshold = min(answer_threshold,
+    list_threshold = min(answer_threshold, LIST_FLOOR,
                          _list_threshold(probabilities, labels, groups, n_answerable, list_loss))
     info = {
         "trained": dt.datetime.now(tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
