@@ -62,13 +62,14 @@ def select(
     questions that each name one article, is sure of.
 
     `named` (0, 1 or 2: the article holds every document number the question names, in
-    its text or also in its title) overrides the model: a question that names a
-    document is answered by that document, first."""
+    its text or also in its title) comes first; an article whose title names them (the
+    document's own news) answers even when the model doubts -- a bare "2101/TCHQ-GSQL"
+    has too few words for it."""
     if not len(probabilities) or k <= 0:
         return []
     named = np.zeros(len(probabilities)) if named is None else named
     if float(probabilities[:pool_size].max()) < reranker.answer_threshold and not bool(
-        (named[:pool_size] > 0).any()
+        (named[:pool_size] >= 2).any()
     ):
         return []
     # Stable: equal keys keep the first stage's order.
