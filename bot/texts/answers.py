@@ -58,7 +58,7 @@ SHORT_DESCRIPTION = "Hỏi đáp tin tức hải quan: văn bản, thủ tục, 
 # is shown that could pass for an answer, and the tips say how to ask so that it can.
 NO_RESULTS = "Không tìm thấy bài viết nào thật sự trả lời câu hỏi này."
 NO_RESULTS_TIPS = (
-    "Tôi chỉ trả lời từ các tin tức hải quan đã lưu; câu hỏi có thể nằm ngoài phạm vi đó. "
+    "Bot chỉ trả lời từ các tin tức hải quan đã lưu; câu hỏi có thể nằm ngoài phạm vi đó. "
     "Bạn có thể thử:\n"
     "• hỏi ngắn gọn hơn, chỉ giữ từ khóa chính, ví dụ «hoàn thuế hàng tái xuất»;\n"
     "• nêu số hiệu văn bản nếu biết, ví dụ «5575/TCHQ-GSQL» hoặc «TT39»;\n"
