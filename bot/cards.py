@@ -15,7 +15,7 @@ from bot import texts
 from bot.excerpt import ELLIPSIS, cut_point, highlight_pieces, is_boundary, split_text, trim
 from bot.render import MAX_TEXT, Block, Span, safe_url
 from corpus import Article
-from retrieval import Hit
+from retrieval import POOL, Hit
 
 __all__ = [
     "ARTICLE_MAX_MESSAGES",
@@ -36,7 +36,9 @@ __all__ = [
 ]
 
 PAGE_SIZE = 3  # results per page in private chats
-MAX_RESULTS = 12  # results reachable with "more"
+# Results reachable with "more": the reranker's whole pool (retrieval.POOL); the list
+# itself stops where its probability falls below the list threshold.
+MAX_RESULTS = POOL
 GROUP_RESULTS = 2  # groups get a compact answer
 ARTICLE_MAX_MESSAGES = 4  # "read in full" sends at most this many messages
 TITLE_CHARS = 300

@@ -14,12 +14,13 @@ from retrieval.build import (
 )
 from retrieval.errors import IndexBuildError, RetrievalError
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
-from retrieval.searcher import MAX_QUERY_CHARS, Hit, Searcher
+from retrieval.searcher import MAX_QUERY_CHARS, POOL, Hit, Searcher
 
 __all__ = [
     "ANALYZER_VERSION",
     "DEFAULT_RANKING",
     "MAX_QUERY_CHARS",
+    "POOL",
     "BuildStats",
     "Hit",
     "IndexBuildError",

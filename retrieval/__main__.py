@@ -1,26 +1,32 @@
 """``python -m retrieval eval|bench``: measuring scripts that print figures.
 
-    python -m retrieval eval --corpus DIR --queries FILE.jsonl [--negatives FILE] [--min-mrr X]
+    python -m retrieval eval --corpus DIR [--queries FILE.jsonl] [--negatives FILE ...]
+        [--min-mrr X] [--min-anshit1 X] [--max-declined X] [--min-neg-declined X]
     python -m retrieval bench --corpus DIR [--queries FILE.jsonl]
+    python -m retrieval train-reranker --corpus DIR --queries A.jsonl --negatives NA.jsonl
 
-`eval --min-mrr` exits 1 when MRR@10 falls below the floor: CI uses it as a regression
-guard, set just under the measured figure.
+`eval` exits 1 when a figure falls below (above, for declined answerable questions) its
+floor: CI uses the floors as a regression guard, set just under the measured figures.
+`train-reranker` fits the second-stage model and writes ``retrieval/reranker.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from corpus.errors import CorpusError
 from retrieval.bench import run_bench
 from retrieval.build import build_searcher
 from retrieval.errors import RetrievalError
-from retrieval.evaluate import evaluate, format_report, read_questions
+from retrieval.evaluate import BOT_DEPTH, evaluate, format_report, read_questions
+from retrieval.rerank import MODEL_PATH
 
 __all__ = ["main"]
 
@@ -32,11 +38,32 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     ev = commands.add_parser("eval", help="MRR@10, Hit@k, answer-in-passage by variant")
     ev.add_argument("--corpus", type=Path, required=True)
-    ev.add_argument("--queries", type=Path, required=True)
-    ev.add_argument("--negatives", type=Path, help="questions the corpus cannot answer")
+    ev.add_argument("--queries", type=Path, action="append", default=[],
+                    help="answerable questions (repeatable)")
+    ev.add_argument("--negatives", type=Path, action="append", default=[],
+                    help="questions the corpus cannot answer (repeatable)")
     ev.add_argument("--data-dir", type=Path, help="cache directory (default: no cache)")
+    ev.add_argument("--k", type=int, default=BOT_DEPTH, help=f"depth (default {BOT_DEPTH})")
     ev.add_argument("--min-mrr", type=float, help="exit 1 when MRR@10 is below this")
+    ev.add_argument("--min-anshit1", type=float, help="exit 1 when AnsHit@1 is below this")
+    ev.add_argument("--max-declined", type=float,
+                    help="exit 1 when more answerable questions than this share are declined")
+    ev.add_argument("--min-neg-declined", type=float,
+                    help="exit 1 when fewer unanswerable questions than this share are declined")
     ev.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ev.add_argument("--no-rerank", action="store_true",
+                    help="first stage only (the figures before the reranker)")
+    tr = commands.add_parser("train-reranker", help="fit the second-stage model")
+    tr.add_argument("--corpus", type=Path, required=True)
+    tr.add_argument("--queries", type=Path, action="append", required=True,
+                    help="answerable training questions (set A)")
+    tr.add_argument("--negatives", type=Path, action="append", default=[],
+                    help="unanswerable training questions")
+    tr.add_argument("--data-dir", type=Path, help="cache directory (default: no cache)")
+    tr.add_argument("--l2", type=float, default=10.0, help="ridge penalty (default 10)")
+    tr.add_argument("--max-declined", type=float, default=0.015,
+                    help="share of training questions the threshold may decline")
+    tr.add_argument("--out", type=Path, default=MODEL_PATH)
     bench = commands.add_parser("bench", help="build times, latency, memory, rank_bm25 ratio")
     bench.add_argument("--corpus", type=Path, required=True)
     bench.add_argument("--queries", type=Path, help="JSON lines with 'query' (default: built-in)")
@@ -65,6 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "eval":
             return _eval(args)
+        if args.command == "train-reranker":
+            return _train(args)
         queries = (
             [q.query for q in read_questions(args.queries)]
             if args.queries
@@ -78,24 +107,70 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    questions = [q for path in args.queries for q in read_questions(path)]
+    negatives = [q for path in args.negatives for q in read_questions(path)]
+    if not questions and not negatives:
+        sys.stderr.write("python -m retrieval eval: give --queries or --negatives\n")
+        return 2
     searcher, _, stats = build_searcher(args.corpus, args.data_dir)
-    questions = read_questions(args.queries)
-    negatives = read_questions(args.negatives) if args.negatives else []
-    evaluation = evaluate(searcher, questions, negatives)
+    if args.no_rerank:
+        searcher = dataclasses.replace(searcher, reranker=None)
+    evaluation = evaluate(searcher, questions, negatives, k=args.k)
     if args.json:
-        json.dump(evaluation.summary(), sys.stdout, indent=1)
+        json.dump(evaluation.as_json(), sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
+        names = ", ".join(str(p) for p in [*args.queries, *args.negatives])
         sys.stdout.write(
             f"corpus {args.corpus}: {stats.indexed} articles, {stats.passages} passages; "
-            f"{len(questions)} questions from {args.queries}\n"
+            f"{len(questions)} questions, {len(negatives)} unanswerable, k={args.k} ({names})\n"
         )
         sys.stdout.write(format_report(evaluation) + "\n")
-    mrr = evaluation.summary()["all"]["mrr@10"]
-    if args.min_mrr is not None and mrr < args.min_mrr:
-        sys.stderr.write(f"MRR@10 {mrr:.3f} is below the floor {args.min_mrr:.3f}\n")
-        return 1
+    return _check_floors(args, evaluation.as_json())
+
+
+def _train(args: argparse.Namespace) -> int:
+    from retrieval.train import train_reranker
+
+    questions = [q for path in args.queries for q in read_questions(path)]
+    negatives = [q for path in args.negatives for q in read_questions(path)]
+    searcher, _, _ = build_searcher(args.corpus, args.data_dir)
+    model = train_reranker(searcher, questions, negatives, l2=args.l2,
+                           max_declined=args.max_declined)
+    model.save(args.out)
+    sys.stdout.write(
+        f"trained on {len(questions)} questions + {len(negatives)} unanswerable: "
+        f"answer threshold {model.answer_threshold:.3f}, list threshold "
+        f"{model.list_threshold:.3f}; written to {args.out}\n"
+    )
+    for name, weight in sorted(zip(model.features, model.weights.tolist(), strict=True),
+                               key=lambda kv: -abs(kv[1])):
+        sys.stdout.write(f"  {name:<20} {weight:+.3f}\n")
     return 0
+
+
+def _check_floors(args: argparse.Namespace, figures: dict[str, Any]) -> int:
+    """1 when any figure given a floor on the command line misses it."""
+    answerable = figures["answerable"].get("all", {})
+    unanswerable = figures.get("unanswerable", {}).get("all", {})
+    checks = [
+        ("MRR@10", answerable.get("mrr@10"), args.min_mrr, False),
+        ("AnsHit@1", answerable.get("anshit@1"), args.min_anshit1, False),
+        ("answerable declined", answerable.get("declined"), args.max_declined, True),
+        ("unanswerable declined", unanswerable.get("declined"), args.min_neg_declined, False),
+    ]
+    status = 0
+    for name, value, floor, is_ceiling in checks:
+        if floor is None:
+            continue
+        if value is None:
+            sys.stderr.write(f"{name}: no questions to measure it on\n")
+            status = 1
+        elif (value > floor) if is_ceiling else (value < floor):
+            word = "above the ceiling" if is_ceiling else "below the floor"
+            sys.stderr.write(f"{name} {value:.3f} is {word} {floor:.3f}\n")
+            status = 1
+    return status
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ its files, plus one article written for the purpose.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import resource
 import shutil
@@ -27,7 +28,7 @@ import numpy as np
 from corpus import iter_article_files, render_front_matter
 from retrieval.analyzer import analyze
 from retrieval.build import BuildStats, build_searcher, flush_cache_writes
-from retrieval.searcher import Searcher
+from retrieval.searcher import POOL, Searcher
 
 __all__ = ["run_bench"]
 
@@ -119,23 +120,33 @@ def _steps(stats: BuildStats) -> str:
 
 
 def _latency(searcher: Searcher, queries: Sequence[str], repeats: int, out: TextIO) -> list[float]:
+    """Latency of whole answers (as deep as the bot pages), then the same questions with
+    the first stage alone: the difference is what the reranker costs."""
     full: list[float] = []
     analysis: list[float] = []
     for _ in range(repeats):
         for query in queries:
             started = time.perf_counter()
-            prepared = searcher._prepare(query)
+            searcher._prepare(query)
             middle = time.perf_counter()
-            if prepared is not None:
-                passage_scores, article_scores, coverage = searcher._score(prepared)
-                searcher._hits(prepared, passage_scores, article_scores, coverage, 5)
+            searcher.search(query, POOL)
             ended = time.perf_counter()
-            full.append(ended - started)
+            full.append(ended - middle)
             analysis.append(middle - started)
-    out.write(f"search (top 5, including query analysis): {_percentiles(full)}\n")
-    without = [f - a for f, a in zip(full, analysis, strict=True)]
-    out.write(f"search without query analysis:            {_percentiles(without)}\n")
+    stage = "with the reranker" if searcher.reranker is not None else "first stage only"
+    out.write(f"search (top {POOL}, {stage}, incl. query analysis): {_percentiles(full)}\n")
     out.write(f"query analysis alone:                     {_percentiles(analysis)}\n")
+    if searcher.reranker is not None:
+        first = dataclasses.replace(searcher, reranker=None)
+        alone: list[float] = []
+        for _ in range(repeats):
+            for query in queries:
+                started = time.perf_counter()
+                first.search(query, POOL)
+                alone.append(time.perf_counter() - started)
+        out.write(f"first stage alone (no reranker):          {_percentiles(alone)}\n")
+        cost = statistics.median(full) - statistics.median(alone)
+        out.write(f"reranker cost at the median: {cost * 1000:.2f} ms per question\n")
     return full
 
 

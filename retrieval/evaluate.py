@@ -1,10 +1,22 @@
-"""Retrieval quality on a question set: MRR@10, Hit@k and answer-in-passage, by variant.
+"""Retrieval quality on a question set, per spelling variant, searched as deep as the bot.
 
 The question file is JSON lines with ``id``, ``query``, ``relevant`` (article ids; near
-duplicates all listed), ``answer`` (a span of the article) and ``variant`` (accented,
-unaccented, abbrev, tone_old, mixed…). Optionally, questions the corpus cannot answer
-(``{"id", "query"}`` lines) measure how often the "nothing relevant" threshold holds.
-This is a measuring script, not a test: it prints figures.
+duplicates all listed), ``answer`` (a short span of the article) and ``variant``
+(accented, unaccented, abbrev, tone_old, mixed…). Questions the corpus cannot answer
+(``{"id", "query", "kind"}`` lines, `--negatives`) measure how often the bot declines,
+per ``kind`` (off_domain, near_domain, chitchat…).
+
+Every question is searched as deep as a private answer pages (``BOT_DEPTH``, the
+reranker's pool), so the figures describe what a user can reach; ranks beyond 10 count
+as misses for MRR@10 and Hit@10. Any depth up to the pool gives the same figures: the
+pool, its order and the decision to decline do not depend on `k`. This is a measuring
+script, not a test: it prints figures.
+
+- MRR@10, Hit@1, Hit@10: rank of the first relevant article;
+- AnsHit@1, AnsHit@3: the answer span is inside the passage *shown* for the first (any
+  of the first three) hit(s) -- compared with diacritics, case, spaces and punctuation
+  ignored, so "54.667 tỷ" matches "54.667 ty" and a line break inside the span;
+- declined: the share of questions answered with nothing at all.
 """
 
 from __future__ import annotations
@@ -14,55 +26,102 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from corpus import normalize_line
+from corpus import fold_diacritics, normalize_line
 from retrieval.errors import RetrievalError
-from retrieval.searcher import Hit, Searcher
+from retrieval.searcher import POOL, Hit
 
-__all__ = ["Evaluation", "Question", "evaluate", "format_report", "read_questions"]
+__all__ = [
+    "BOT_DEPTH",
+    "Evaluation",
+    "Outcome",
+    "Question",
+    "answer_in",
+    "evaluate",
+    "format_report",
+    "read_questions",
+]
+
+# How deep the bot searches a private question (bot.cards.MAX_RESULTS is the same pool;
+# retrieval cannot import the bot).
+BOT_DEPTH = POOL
+
+
+class _Searches(Protocol):
+    def search(self, query: str, k: int = ...) -> list[Hit]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Question:
-    """One evaluation question."""
+    """One evaluation question (an unanswerable one has no `relevant`)."""
 
     id: str
     query: str
     relevant: tuple[str, ...]
     answer: str
     variant: str
+    kind: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the search returned for one question."""
+
+    rank: int | None  # 1-based rank of the first relevant article, None when absent
+    answer_at: tuple[bool, ...]  # per shown hit (first three): passage holds the answer
+    declined: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """Per-question outcomes; `summary` aggregates them per variant."""
+    """Per-question outcomes; `summary` and `declines` aggregate them."""
 
-    reciprocal_ranks: dict[str, float]
-    answer_at: dict[str, tuple[bool, bool]]
-    variants: dict[str, str]
-    negatives_answered: tuple[str, ...] = ()
-    negatives_total: int = 0
+    questions: tuple[Question, ...]
+    outcomes: dict[str, Outcome]
+    negatives: tuple[Question, ...] = ()
+    negative_declined: dict[str, bool] | None = None
 
     def summary(self) -> dict[str, dict[str, float]]:
         """Metrics per variant and for ``all``."""
-        groups: dict[str, list[str]] = defaultdict(list)
-        for qid, variant in self.variants.items():
-            groups[variant].append(qid)
-            groups["all"].append(qid)
+        groups: dict[str, list[Outcome]] = defaultdict(list)
+        for question in self.questions:
+            outcome = self.outcomes[question.id]
+            groups[question.variant].append(outcome)
+            groups["all"].append(outcome)
         table: dict[str, dict[str, float]] = {}
-        for variant, qids in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0])):
-            rr = [self.reciprocal_ranks[q] for q in qids]
+        for variant, rows in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+            n = len(rows)
+            rr = [1.0 / r.rank if r.rank and r.rank <= 10 else 0.0 for r in rows]
             table[variant] = {
-                "n": len(qids),
-                "mrr@10": sum(rr) / len(rr),
-                "hit@1": sum(r >= 1.0 for r in rr) / len(rr),
-                "hit@5": sum(r >= 1 / 5 for r in rr) / len(rr),
-                "hit@10": sum(r > 0 for r in rr) / len(rr),
-                "answer@1": sum(self.answer_at[q][0] for q in qids) / len(qids),
-                "answer@3": sum(self.answer_at[q][1] for q in qids) / len(qids),
+                "n": n,
+                "mrr@10": sum(rr) / n,
+                "hit@1": sum(r.rank == 1 for r in rows) / n,
+                "hit@10": sum(bool(r.rank and r.rank <= 10) for r in rows) / n,
+                "anshit@1": sum(bool(r.answer_at[:1] and r.answer_at[0]) for r in rows) / n,
+                "anshit@3": sum(any(r.answer_at[:3]) for r in rows) / n,
+                "declined": sum(r.declined for r in rows) / n,
             }
         return table
+
+    def declines(self) -> dict[str, dict[str, float]]:
+        """For the unanswerable questions: how many, and the share declined, per kind."""
+        declined = self.negative_declined or {}
+        groups: dict[str, list[bool]] = defaultdict(list)
+        for question in self.negatives:
+            groups[question.kind or "unlabelled"].append(declined[question.id])
+            groups["all"].append(declined[question.id])
+        return {
+            kind: {"n": len(rows), "declined": sum(rows) / len(rows)}
+            for kind, rows in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0]))
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """Everything `format_report` prints, as data."""
+        result: dict[str, Any] = {"answerable": self.summary() if self.questions else {}}
+        if self.negatives:
+            result["unanswerable"] = self.declines()
+        return result
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -81,52 +140,60 @@ def read_questions(path: Path) -> list[Question]:
                         relevant=tuple(row.get("relevant", ())),
                         answer=str(row.get("answer", "")),
                         variant=str(row.get("variant", "all")),
+                        kind=str(row.get("kind", "")),
                     )
                 )
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise RetrievalError(f"{path}:{number}: not a question line ({exc})") from None
     return questions
 
 
-def _normal(text: str) -> str:
-    return normalize_line(text).casefold()
+def _squashed(text: str) -> str:
+    """Letters and digits only, folded and lower-cased: spelling-proof comparison."""
+    folded = fold_diacritics(normalize_line(text).casefold())
+    return "".join(ch for ch in folded if ch.isalnum())
 
 
-def _contains_answer(hit: Hit, answer: str) -> bool:
-    return bool(answer) and _normal(answer) in _normal(hit.passage)
+def answer_in(passage: str, answer: str) -> bool:
+    """Whether the answer span is in `passage`, ignoring diacritics, case, spaces and
+    punctuation (a span typed by a person, a passage cut by the index)."""
+    needle = _squashed(answer)
+    return bool(needle) and needle in _squashed(passage)
 
 
 def evaluate(
-    searcher: Searcher, questions: Sequence[Question], negatives: Sequence[Question] = ()
+    searcher: _Searches,
+    questions: Sequence[Question],
+    negatives: Sequence[Question] = (),
+    *,
+    k: int = BOT_DEPTH,
 ) -> Evaluation:
-    """Run every question through `searcher` (top 10) and record what it found."""
-    reciprocal: dict[str, float] = {}
-    answers: dict[str, tuple[bool, bool]] = {}
-    variants: dict[str, str] = {}
+    """Run every question through `searcher` (`k` deep) and record what it found."""
+    outcomes: dict[str, Outcome] = {}
     for question in questions:
-        hits = searcher.search(question.query, k=10)
+        hits = searcher.search(question.query, k=k)
         relevant = set(question.relevant)
         rank = next((i for i, h in enumerate(hits, start=1) if h.article_id in relevant), None)
-        reciprocal[question.id] = 1.0 / rank if rank else 0.0
-        found = [_contains_answer(h, question.answer) for h in hits[:3]]
-        answers[question.id] = (bool(found[:1] and found[0]), any(found))
-        variants[question.id] = question.variant
-    answered = [q.id for q in negatives if searcher.search(q.query, k=10)]
-    return Evaluation(reciprocal, answers, variants, tuple(answered), len(negatives))
+        found = tuple(answer_in(h.passage, question.answer) for h in hits[:3])
+        outcomes[question.id] = Outcome(rank, found, not hits)
+    declined = {q.id: not searcher.search(q.query, k=k) for q in negatives}
+    return Evaluation(tuple(questions), outcomes, tuple(negatives), declined)
 
 
 def format_report(evaluation: Evaluation) -> str:
-    """A plain-text table, one row per variant."""
-    columns = ("MRR@10", "Hit@1", "Hit@5", "Hit@10", "Ans@1", "Ans@3")
-    header = f"{'variant':<12} {'n':>4} " + " ".join(f"{c:>7}" for c in columns)
-    lines = [header, "-" * len(header)]
-    for variant, row in evaluation.summary().items():
-        values = ("mrr@10", "hit@1", "hit@5", "hit@10", "answer@1", "answer@3")
-        cells = " ".join(f"{row[v]:>7.3f}" for v in values)
-        lines.append(f"{variant:<12} {int(row['n']):>4} {cells}")
-    if evaluation.negatives_total:
-        lines.append(
-            f"unanswerable questions given an answer: {len(evaluation.negatives_answered)}"
-            f" of {evaluation.negatives_total}"
-        )
+    """Plain-text tables: one row per variant, then one per kind of unanswerable question."""
+    lines: list[str] = []
+    if evaluation.questions:
+        columns = ("MRR@10", "Hit@1", "Hit@10", "AnsHit@1", "AnsHit@3", "declined")
+        values = ("mrr@10", "hit@1", "hit@10", "anshit@1", "anshit@3", "declined")
+        header = f"{'variant':<12} {'n':>4} " + " ".join(f"{c:>8}" for c in columns)
+        lines += [header, "-" * len(header)]
+        for variant, row in evaluation.summary().items():
+            cells = " ".join(f"{row[v]:>8.3f}" for v in values)
+            lines.append(f"{variant:<12} {int(row['n']):>4} {cells}")
+    if evaluation.negatives:
+        header = f"{'unanswerable':<14} {'n':>4} {'declined':>8}"
+        lines += ["", header, "-" * len(header)]
+        for kind, row in evaluation.declines().items():
+            lines.append(f"{kind:<14} {int(row['n']):>4} {row['declined']:>8.3f}")
     return "\n".join(lines)

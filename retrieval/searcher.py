@@ -17,15 +17,34 @@ from corpus import Article, has_diacritics, normalize_line
 from retrieval.analysis import AnalysedArticle
 from retrieval.analyzer import QUESTION_WORDS, Terms, analyze, fold
 from retrieval.corpus_index import CorpusIndex, QueryKeys
+from retrieval.decline import is_small_talk, select
 from retrieval.duplicates import duplicate_groups
 from retrieval.explain import QueryWords, best_sentence, find_matches, match_spans
+from retrieval.features import (
+    FEATURE_NAMES,
+    Candidate,
+    QueryFacts,
+    candidate_features,
+    query_facts,
+    timeframe_of,
+    typed_without_marks,
+    window_features,
+)
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
+from retrieval.rerank import Reranker, default_reranker
 
-__all__ = ["MAX_QUERY_CHARS", "Hit", "Searcher"]
+__all__ = ["MAX_QUERY_CHARS", "POOL", "Hit", "Searcher"]
 
 # Longer questions are cut: a pasted page is not a question, and the cost of a query
 # follows its number of terms.
 MAX_QUERY_CHARS = 1000
+# First-stage candidates the reranker sees (and declining looks at), whatever k.
+POOL = 20
+_IDS_ARTICLE = FEATURE_NAMES.index("ids_article")
+_IDS_TITLE = FEATURE_NAMES.index("ids_title")
+# The first hits (one page) choose their shown passages among this many runs.
+WINDOW_CHOICES = 3
+WINDOW_RUNS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +65,8 @@ class Hit:
     sentence: tuple[int, int]
     highlights: tuple[tuple[int, int], ...]
     passage_index: int
+    # The reranker's probability that this article answers (None: first stage only).
+    confidence: float | None = None
 
     @property
     def best_sentence(self) -> str:
@@ -74,6 +95,7 @@ class Searcher:
     index: CorpusIndex
     config: RankingConfig = DEFAULT_RANKING
     built_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(tz=dt.UTC))
+    reranker: Reranker | None = field(default_factory=default_reranker)
     _by_id: dict[str, int] = field(init=False, repr=False)
     _groups: npt.NDArray[np.int64] = field(init=False, repr=False)
 
@@ -121,7 +143,21 @@ class Searcher:
         if prepared is None:
             return []
         passage_scores, article_scores, coverage = self._score(prepared)
-        return self._hits(prepared, passage_scores, article_scores, coverage, k)
+        if self.reranker is None:
+            return self._hits(prepared, passage_scores, article_scores, coverage, k)
+        return self._reranked(self.reranker, prepared, query, passage_scores, article_scores,
+                              coverage, k)
+
+    def candidates(self, query: str) -> tuple[list[str], npt.NDArray[np.float64]]:
+        """The first-stage pool for `query` (article ids) and its reranker features:
+        what `python -m retrieval train-reranker` learns from."""
+        prepared = self._prepare(query)
+        if prepared is None:
+            return [], np.zeros((0, len(FEATURE_NAMES)))
+        passage_scores, article_scores, coverage = self._score(prepared)
+        pool = self._pool(prepared, passage_scores, article_scores, coverage, POOL)
+        rows = candidate_features(self.index, self._facts(prepared, query), pool)
+        return [self.articles[c.position].id for c in pool], rows
 
     # -- scoring -----------------------------------------------------------------------
 
@@ -131,6 +167,8 @@ class Searcher:
         if not (terms.acc or terms.ids):
             return None
         accented = has_diacritics(text)
+        if accented and typed_without_marks(self.index, terms):  # mixed: search it folded
+            accented = False
         weights = dict(self.config.field_weights)
         if accented:
             weights["fold"] *= self.config.folded_weight_when_accented
@@ -240,6 +278,118 @@ class Searcher:
         article_scores += np.maximum.reduceat(passage_scores, self.index.article_start[:-1])
         return passage_scores, article_scores, coverage
 
+    # -- second stage ------------------------------------------------------------------
+
+    def _facts(self, query: _Query, text: str) -> QueryFacts:
+        return query_facts(self.index, query.terms, query.information, timeframe_of(text))
+
+    def _pool(
+        self,
+        query: _Query,
+        passage_scores: npt.NDArray[np.float32],
+        article_scores: npt.NDArray[np.float32],
+        coverage: npt.NDArray[np.float32],
+        size: int,
+    ) -> list[Candidate]:
+        """The `size` best articles by first-stage score, near-duplicates collapsed,
+        each with the window it would show. No coverage cut: the reranker weighs it."""
+        n_top = min(len(article_scores), 3 * size + 20)
+        top = np.argpartition(-article_scores, n_top - 1)[:n_top]
+        order = top[np.lexsort((top, -article_scores[top]))]
+        pool: list[Candidate] = []
+        seen: set[int] = set()
+        for position in order.tolist():
+            score = float(article_scores[position])
+            if score <= 0 or len(pool) == size:
+                break
+            group = int(self._groups[position])
+            if group in seen:
+                continue
+            seen.add(group)
+            first, last = self._window(query, position, passage_scores)
+            start, end = (int(x) for x in self.index.article_start[position : position + 2])
+            pool.append(Candidate(
+                position=position,
+                score=score,
+                passage_score=float(passage_scores[start:end].max()) if end > start else 0.0,
+                coverage=float(coverage[position]),
+                window=(first, last),
+                text="\n".join(self.passages[position][first : last + 1]),
+                published=self.articles[position].published,
+            ))
+        return pool
+
+    def _reranked(
+        self,
+        reranker: Reranker,
+        query: _Query,
+        text: str,
+        passage_scores: npt.NDArray[np.float32],
+        article_scores: npt.NDArray[np.float32],
+        coverage: npt.NDArray[np.float32],
+        k: int,
+    ) -> list[Hit]:
+        """Hits ordered by the reranker; none when it judges nothing answers.
+
+        The pool has a fixed size whatever `k`, so whether a question is declined, and
+        the order of what is shown, never depend on how many results were asked for.
+        """
+        if is_small_talk(query.terms):
+            return []
+        pool = self._pool(query, passage_scores, article_scores, coverage, max(POOL, k))
+        if not pool:
+            return []
+        facts = self._facts(query, text)
+        rows = candidate_features(self.index, facts, pool)
+        covered = np.asarray([c.coverage >= self.config.min_coverage for c in pool])
+        named = np.zeros(len(pool))
+        if facts.n_ids:
+            named = (rows[:, _IDS_ARTICLE] >= 1.0) + (rows[:, _IDS_TITLE] >= 1.0) * 1.0
+            named[rows[:, _IDS_ARTICLE] < 1.0] = 0.0
+        chosen = select(reranker, reranker.probabilities(rows), pool_size=POOL, k=k,
+                        covered=covered, named=named)
+        hits = []
+        for rank, (i, probability) in enumerate(chosen):
+            window = pool[i].window
+            if rank < WINDOW_CHOICES and reranker.window is not None:
+                window = self._chosen_window(reranker, query, facts, pool[i].position,
+                                             passage_scores)
+            hits.append(self._hit(query, pool[i].position, pool[i].score, passage_scores,
+                                  window, probability))
+        return hits
+
+    def window_runs(
+        self, query: str, article_id: str, n: int = 3
+    ) -> tuple[QueryFacts, list[tuple[float, int, int, str]]] | None:
+        """Candidate windows (total, first, last, text) of one article for `query`:
+        what `train-reranker` fits the window model on."""
+        prepared = self._prepare(query)
+        position = self._by_id.get(article_id)
+        if prepared is None or position is None:
+            return None
+        passage_scores, _, _ = self._score(prepared)
+        runs = self._windows(prepared, position, passage_scores, n)
+        texts = self.passages[position]
+        return self._facts(prepared, query), [
+            (total, first, last, "\n".join(texts[first : last + 1]))
+            for total, first, last in runs
+        ]
+
+    def _chosen_window(
+        self, reranker: Reranker, query: _Query, facts: QueryFacts, position: int,
+        passage_scores: npt.NDArray[np.float32],
+    ) -> tuple[int, int]:
+        """Of the best non-overlapping runs, the one the window model prefers."""
+        runs = self._windows(query, position, passage_scores, WINDOW_RUNS)
+        if len(runs) == 1 or reranker.window is None:
+            return runs[0][1:]
+        texts = self.passages[position]
+        rows = window_features(
+            facts, [(t, f, "\n".join(texts[f : e + 1])) for t, f, e in runs]
+        )
+        best = int(np.argmax(reranker.window.logits(rows)))
+        return runs[best][1:]
+
     # -- hits --------------------------------------------------------------------------
 
     def _hits(
@@ -274,9 +424,11 @@ class Searcher:
         position: int,
         score: float,
         passage_scores: npt.NDArray[np.float32],
+        window: tuple[int, int] | None = None,
+        confidence: float | None = None,
     ) -> Hit:
         article = self.articles[position]
-        first, last = self._window(query, position, passage_scores)
+        first, last = window or self._window(query, position, passage_scores)
         passage = "\n".join(self.passages[position][first : last + 1])
         matches = find_matches(passage, query.words)
         sentence = best_sentence(passage, matches)
@@ -290,11 +442,18 @@ class Searcher:
             sentence=sentence,
             highlights=tuple(match_spans(passage, matches)),
             passage_index=first,
+            confidence=confidence,
         )
 
     def _window(
         self, query: _Query, position: int, passage_scores: npt.NDArray[np.float32]
     ) -> tuple[int, int]:
+        """The run of consecutive passages to show (see `_windows`)."""
+        return self._windows(query, position, passage_scores, 1)[0][1:]
+
+    def _windows(
+        self, query: _Query, position: int, passage_scores: npt.NDArray[np.float32], n: int
+    ) -> list[tuple[float, int, int]]:
         """The run of consecutive passages to show: the most question terms within the
         size limit, terms that are also in the title counting little (every passage of
         the article is about the title; the answer is in the one with the rest)."""
@@ -311,10 +470,17 @@ class Searcher:
                 levels["passage"][name].add_scores_in_range(
                     selection, keys[in_title], counts[in_title] * (-discount * weight), start, end
                 )
+        return self._best_runs(position, selection, n)
+
+    def _best_runs(
+        self, position: int, selection: npt.NDArray[np.float32], n: int
+    ) -> list[tuple[float, int, int]]:
+        """The `n` best runs (total, first, last) of consecutive passages within the size
+        limit, best first; after the first, only runs that do not overlap those chosen."""
         texts = self.passages[position]
-        best = (float("-inf"), 0, 0)
+        runs: list[tuple[float, int, int]] = []
         for first in range(len(texts)):
-            total, size = 0.0, -1
+            total, size, best = 0.0, -1, (float("-inf"), first, first)
             for last in range(first, min(len(texts), first + self.config.window_passages)):
                 size += len(texts[last]) + 1
                 if last > first and size > self.config.window_chars:
@@ -322,4 +488,15 @@ class Searcher:
                 total += float(selection[last])
                 if total > best[0]:
                     best = (total, first, last)
-        return best[1], best[2]
+            runs.append(best)
+        if not runs:
+            return [(0.0, 0, 0)]
+        # Ties go to the earlier run, as they always have.
+        runs.sort(key=lambda run: (-run[0], run[1]))
+        chosen = [runs[0]]
+        for run in runs[1:]:
+            if len(chosen) == n:
+                break
+            if all(run[2] < c[1] or run[1] > c[2] for c in chosen):
+                chosen.append(run)
+        return chosen

@@ -53,11 +53,16 @@ DESCRIPTION = (
 )
 SHORT_DESCRIPTION = "Hỏi đáp tin tức hải quan: văn bản, thủ tục, thuế XNK, kèm nguồn."
 
-NO_RESULTS = "Không tìm thấy bài viết nào thật sự liên quan đến câu hỏi này."
+# Said instead of an answer when the reranker judges that no stored article answers
+# (off-topic questions, news the corpus does not hold, "ok", "cảm ơn nhé"): nothing
+# is shown that could pass for an answer, and the tips say how to ask so that it can.
+NO_RESULTS = "Không tìm thấy bài viết nào thật sự trả lời câu hỏi này."
 NO_RESULTS_TIPS = (
+    "Bot chỉ trả lời từ các tin tức hải quan đã lưu; câu hỏi có thể nằm ngoài phạm vi đó. "
     "Bạn có thể thử:\n"
-    "• hỏi ngắn gọn theo từ khóa chính, ví dụ «hoàn thuế hàng tái xuất»;\n"
+    "• hỏi ngắn gọn hơn, chỉ giữ từ khóa chính, ví dụ «hoàn thuế hàng tái xuất»;\n"
     "• nêu số hiệu văn bản nếu biết, ví dụ «5575/TCHQ-GSQL» hoặc «TT39»;\n"
+    "• nêu tên đơn vị, ví dụ «Cục Hải quan Hải Phòng» hoặc «Chi cục Hải quan Móng Cái»;\n"
     "• gõ không dấu (hoan thue) hay viết tắt (XNK, TCHQ, C/O, DN) đều được."
 )
 NOT_TEXT = (

@@ -50,7 +50,7 @@ async def test_group_answers_show_only_the_top_results(fake, bot_running):
         [reply] = await fake.wait_for_messages(GROUP)
     ranks = re.findall(r"^(\d+)\. ", reply.text, re.M)
     assert ranks == [str(i + 1) for i in range(GROUP_RESULTS)]
-    assert f"Kết quả 1–{GROUP_RESULTS}/12" in reply.text
+    assert f"Kết quả 1–{GROUP_RESULTS}/20" in reply.text
 
 
 @pytest.mark.parametrize("template", [

@@ -15,7 +15,7 @@ from bot.keyboards import page_data
 pytestmark = pytest.mark.e2e
 
 QUERIES = sample_queries()
-MANY_RESULTS = "hoàn thuế"  # 12 results in the sample corpus: four pages
+MANY_RESULTS = "hoàn thuế"  # the whole pool (20) in the sample corpus: seven pages
 NOTHING = "zxcvb qwerty asdfgh"
 
 
@@ -57,7 +57,7 @@ async def test_more_results_edit_the_same_message_and_back(fake, bot_running):
     async with bot_running(fake):
         fake.user_says(USER, MANY_RESULTS)
         [reply] = await fake.wait_for_messages(USER)
-        assert "Kết quả 1–3/12" in reply.text
+        assert "Kết quả 1–3/20" in reply.text
         [more] = [d for d in callback_data(reply.reply_markup) if d.startswith("p:")]
         answer_id = int(more.split(":")[1])
         assert more == page_data(answer_id, 1)
@@ -65,7 +65,7 @@ async def test_more_results_edit_the_same_message_and_back(fake, bot_running):
         query_id = fake.press_button(USER, reply.message_id, more)
         await fake.wait_for(lambda: fake.edits, what="page 2")
         page2 = fake.message(USER, reply.message_id)
-        assert "Kết quả 4–6/12" in page2["text"]
+        assert "Kết quả 4–6/20" in page2["text"]
         assert "4. " in page2["text"]
         data = callback_data(page2["reply_markup"])
         assert page_data(answer_id, 0) in data and page_data(answer_id, 2) in data
@@ -79,9 +79,9 @@ async def test_more_results_edit_the_same_message_and_back(fake, bot_running):
         fake.press_button(USER, reply.message_id, page_data(answer_id, 1))
         await fake.wait_for(lambda: len(fake.edits) == 3, what="page 2 again")
         last = fake.message(USER, reply.message_id)
-        fake.press_button(USER, reply.message_id, page_data(answer_id, 3), forged=True)
+        fake.press_button(USER, reply.message_id, page_data(answer_id, 6), forged=True)
         await fake.wait_for(lambda: len(fake.edits) == 4, what="last page")
-        assert "Kết quả 10–12/12" in fake.message(USER, reply.message_id)["text"]
+        assert "Kết quả 19–20/20" in fake.message(USER, reply.message_id)["text"]
         assert texts.MORE not in str(fake.message(USER, reply.message_id)["reply_markup"])
     assert len(fake.sent(USER)) == 1  # paging never sent a new message
     assert last["text"] == page2["text"]
