@@ -3,18 +3,22 @@
 Three caches live in the data directory, one set per corpus directory:
 
 - ``articles.json``: parsed articles by file content hash (`corpus.ArticleCache`);
-- ``analysis.npz``: analysed articles by content hash and analyser version;
-- ``index.npz``: the built index, valid for exactly one ordered list of content hashes.
+- ``analysis.bin``: analysed articles by content hash, valid for the analyser's code and
+  settings (`cache_key.analysis_key`);
+- ``index.bin``: the built index, valid for exactly one ordered list of content hashes,
+  the same code and settings and the BM25 parameters (`cache_key.index_key`).
 
-A warm start loads all three; adding one article parses and analyses that article and
-rebuilds the index from the cached analyses (numpy work, no tokenising); the first build
-analyses everything on all CPU cores with a progress bar when run on a terminal.
+A warm start loads the articles and memory-maps the index, nothing else; adding one
+article parses and analyses that article and rebuilds the index from the cached analyses
+(numpy work, no tokenising); the first build analyses everything on all CPU cores with a
+progress bar when run on a terminal.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -30,7 +34,7 @@ from tqdm import tqdm
 from corpus import Article, ArticleCache, LoadReport, load_corpus
 from corpus.cli import default_data_dir
 from retrieval.analysis import AnalysedArticle, analyse_article
-from retrieval.analyzer import ANALYZER_VERSION
+from retrieval.cache_key import index_key
 from retrieval.corpus_index import CorpusIndex
 from retrieval.errors import IndexBuildError
 from retrieval.memory import release_unused_memory
@@ -50,7 +54,8 @@ logger = logging.getLogger(__name__)
 
 # Below this many articles to analyse, starting worker processes costs more than it saves.
 _PARALLEL_MIN = 200
-_INDEX_FORMAT = 1
+_ANALYSIS_FILE = "analysis.bin"
+_INDEX_FILE = "index.bin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,37 +127,21 @@ def build_searcher(
     timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    cached = load_analysis(folder / "analysis.npz") if folder else {}
-    missing = list(
-        {a.content_hash: a for a in report.articles if a.content_hash not in cached}.values()
-    )
-    fresh = _analyse(missing, progress=progress, workers=workers)
-    analysis = {**cached, **fresh}
-    current = {a.content_hash: analysis[a.content_hash] for a in report.articles}
-    if folder and (fresh or len(current) != len(cached)):
-        writes.append(functools.partial(save_analysis, folder / "analysis.npz", current))
-    timings["analyse"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    pairs = [
-        (a, current[a.content_hash]) for a in report.articles if current[a.content_hash].n_passages
-    ]
-    if not pairs:
-        raise IndexBuildError(f"no article in {report.root} has any text to index")
-    articles = [a for a, _ in pairs]
-    analysed = [an for _, an in pairs]
-    fingerprint = _fingerprint(articles, config)
-    index = load_index(folder / "index.npz", fingerprint) if folder else None
-    from_cache = index is not None
-    if index is None:
-        index = CorpusIndex.build(analysed, config.bm25_params())
-        if folder:
-            writes.append(functools.partial(save_index, folder / "index.npz", index, fingerprint))
-    searcher = Searcher.from_analysed(articles, analysed, index, config)
-    n_fresh = len(fresh)
-    del cached, fresh, analysis, pairs
-    release_unused_memory()
-    timings["index"] = time.perf_counter() - started
+    key = index_key([a.content_hash for a in report.articles], config)
+    loaded = load_index(folder / _INDEX_FILE, key) if folder else None
+    if loaded is not None and len(loaded[1]) == len(report.articles):
+        # The warm path: the index is mapped, no analysis is read at all.
+        index, indexed = loaded
+        articles = list(itertools.compress(report.articles, indexed.tolist()))
+        searcher = Searcher.from_index(articles, index, config)
+        from_cache, n_fresh, n_missing = True, 0, 0
+        timings["index"] = time.perf_counter() - started
+    else:
+        searcher, n_fresh, n_missing = _build_index(
+            report, folder, config, key, writes, progress=progress, workers=workers,
+            timings=timings,
+        )
+        index, articles, from_cache = searcher.index, list(searcher.articles), False
     if writes:
         started = time.perf_counter()
         if wait_for_cache:
@@ -167,7 +156,7 @@ def build_searcher(
         passages=index.n_passages,
         skipped=len(report.skipped),
         analysed=n_fresh,
-        reused=len(report.articles) - len(missing),
+        reused=len(report.articles) - n_missing,
         index_from_cache=from_cache,
         seconds=timings,
     )
@@ -181,6 +170,59 @@ def build_searcher(
     )
     return searcher, report, stats
 
+
+
+def _build_index(
+    report: LoadReport,
+    folder: Path | None,
+    config: RankingConfig,
+    key: str,
+    writes: list[Callable[[], None]],
+    *,
+    progress: bool | None,
+    workers: int | None,
+    timings: dict[str, float],
+) -> tuple[Searcher, int, int]:
+    """Analyse what the analysis cache lacks and build the index; queues the cache writes.
+
+    Returns the searcher, the number of articles analysed and of articles missing from
+    the analysis cache."""
+    started = time.perf_counter()
+    cached = load_analysis(folder / _ANALYSIS_FILE) if folder else {}
+    missing = list(
+        {a.content_hash: a for a in report.articles if a.content_hash not in cached}.values()
+    )
+    fresh = _analyse(missing, progress=progress, workers=workers)
+    analysis = {**cached, **fresh}
+    current = {a.content_hash: analysis[a.content_hash] for a in report.articles}
+    if folder and (fresh or len(current) != len(cached)):
+        writes.append(functools.partial(save_analysis, folder / _ANALYSIS_FILE, current))
+    timings["analyse"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    indexed = [current[a.content_hash].n_passages > 0 for a in report.articles]
+    articles = list(itertools.compress(report.articles, indexed))
+    if not articles:
+        raise IndexBuildError(f"no article in {report.root} has any text to index")
+    analysed = [current[a.content_hash] for a in articles]
+    index = CorpusIndex.build(analysed, config.bm25_params())
+    if folder:
+        writes.append(
+            functools.partial(save_index, folder / _INDEX_FILE, index, key, indexed)
+        )
+        writes.append(functools.partial(_remove_old_formats, folder))
+    searcher = Searcher.from_analysed(articles, analysed, index, config)
+    n_fresh = len(fresh)
+    del cached, fresh, analysis, current, analysed
+    release_unused_memory()
+    timings["index"] = time.perf_counter() - started
+    return searcher, n_fresh, len(missing)
+
+
+def _remove_old_formats(folder: Path) -> None:
+    """Caches of the ``.npz`` format that this one replaced: dead weight on disk."""
+    for name in ("analysis.npz", "index.npz"):
+        (folder / name).unlink(missing_ok=True)
 
 def _analyse(
     articles: Sequence[Article], *, progress: bool | None, workers: int | None
@@ -213,14 +255,6 @@ def _analyse(
     finally:
         bar.close()
     return results
-
-
-def _fingerprint(articles: Sequence[Article], config: RankingConfig) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"{_INDEX_FORMAT}|{ANALYZER_VERSION}|{config.fingerprint()}".encode())
-    for article in articles:
-        digest.update(article.content_hash.encode("ascii"))
-    return digest.hexdigest()
 
 
 # One thread writes caches in the order builds finish; a later build's files replace an
