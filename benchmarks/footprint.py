@@ -2,7 +2,7 @@
 
     python benchmarks/footprint.py --corpus ../shared/corpus/hddtvn --data /tmp/fp-data \
         --queries ../shared/eval/dev.jsonl --queries tests/data/sample_queries.jsonl \
-        [--cold] [--ids-out top10.json]
+        [--cold] [--ids-out top10.json] [--reload]
 
 Each stage runs in a fresh child process so that its peak RSS (VmHWM) is its own:
 
@@ -12,6 +12,12 @@ Each stage runs in a fresh child process so that its peak RSS (VmHWM) is its own
   after the first answer and after every question; time from process start to first
   answer; then full answers (10 hits with passage, best sentence and highlights) for
   every question, `--repeats` times, p50/p99.
+
+``--reload`` then times what the ingest usually asks for, on a copy of the warm caches
+and a corpus of symlinks in a temporary directory (the corpus is never touched): one
+article added, one changed, one removed, each until the new searcher serves, while a
+thread keeps asking the old searcher five questions a second (the bot answering
+meanwhile).
 
 ``--ids-out`` writes the top-10 article ids of every question, to compare rankings
 before and after a storage change (`--compare OTHER.json` prints the differences).
@@ -100,6 +106,89 @@ def _child_serve(args: argparse.Namespace) -> None:
         print(f"top-10 ids written to {args.ids_out}")
 
 
+_ADDED = """---
+title: Hải quan Cà Mau thử nghiệm phao định vị cho tàu chở cá xuất khẩu
+url: https://example.vn/footprint-bai-moi
+date: 2021-03-02
+source: example.vn
+---
+
+Cục Hải quan Cà Mau gắn phao định vị lên tàu chở cá xuất khẩu để theo dõi hành trình.
+"""
+_CHANGED = "\nĐoạn thêm cho phép đo: hải quan thử nghiệm kính viễn vọng soi hầm tàu.\n"
+
+
+def _ask(searcher: object, question: str, answered: list[float], stop: object) -> None:
+    """Ask `searcher` five questions a second (a busy bot) until `stop` is set."""
+    while not stop.is_set():  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        searcher.search(question, k=10)  # type: ignore[attr-defined]
+        answered.append(time.perf_counter() - started)
+        stop.wait(0.2)  # type: ignore[attr-defined]
+
+
+def _child_reload(args: argparse.Namespace) -> None:
+    import tempfile
+    import threading
+
+    from corpus import iter_article_files
+    from retrieval.build import build_searcher, cache_dir, flush_cache_writes
+
+    with tempfile.TemporaryDirectory(prefix="haiquan-footprint-") as tmp:
+        corpus, data = Path(tmp) / "corpus", Path(tmp) / "data"
+        files, _ = iter_article_files(args.corpus)
+        for article_id, path in files:
+            link = corpus / article_id
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(path.resolve())
+        shutil.copytree(cache_dir(args.data, args.corpus), cache_dir(data, corpus))
+        searcher, _, stats = build_searcher(corpus, data, progress=False)
+        print(f"reload bench: warm start {stats.total_seconds:.2f}s, index from cache "
+              f"{stats.index_from_cache}")
+        question = "thủ tục hải quan điện tử đối với hàng xuất khẩu"
+        victim = sorted(corpus.glob("*.md"))[len(files) // 2]
+
+        def add() -> None:
+            (corpus / "zz-footprint-new.md").write_text(_ADDED, encoding="utf-8")
+
+        def change() -> None:
+            text = victim.read_text(encoding="utf-8")
+            victim.unlink()
+            victim.write_text(text + _CHANGED, encoding="utf-8")
+
+        def remove() -> None:
+            (corpus / "zz-footprint-new.md").unlink()
+
+        checks = {
+            "added": lambda s: s.search("phao định vị tàu chở cá Cà Mau", 1)[0].article_id
+            == "zz-footprint-new.md",
+            "changed": lambda s: s.search("kính viễn vọng soi hầm tàu", 1)[0].article_id
+            == victim.name,
+            "removed": lambda s: s.article("zz-footprint-new.md") is None,
+        }
+        for name, step in (("added", add), ("changed", change), ("removed", remove)):
+            step()
+            answered: list[float] = []
+            stop = threading.Event()
+            asker = threading.Thread(target=_ask, args=(searcher, question, answered, stop))
+            asker.start()
+            started = time.perf_counter()
+            searcher, _, stats = build_searcher(corpus, data, progress=False,
+                                                wait_for_cache=False)
+            seconds = time.perf_counter() - started
+            stop.set()
+            asker.join()
+            flush_cache_writes()
+            print(
+                f"one article {name}: serving after {seconds:.2f}s "
+                f"({', '.join(f'{k} {v:.1f}s' for k, v in stats.seconds.items())}; analysed "
+                f"{stats.analysed}); correct: {checks[name](searcher)}; the old searcher "
+                f"answered {len(answered)} questions meanwhile (slowest "
+                f"{max(answered, default=0) * 1000:.0f} ms)"
+            )
+        print(f"reload bench peak RSS {_status_mib('VmHWM'):.0f} MiB")
+
+
 def _run_child(stage: str, argv: list[str]) -> None:
     subprocess.run([sys.executable, __file__, "--stage", stage, *argv], check=True)  # noqa: S603
 
@@ -130,14 +219,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--cold", action="store_true", help="empty the data dir and build")
     parser.add_argument("--ids-out", type=Path)
+    parser.add_argument("--reload", action="store_true", help="time one-article reloads")
     parser.add_argument("--compare", type=Path)
-    parser.add_argument("--stage", choices=["build", "serve"], help=argparse.SUPPRESS)
+    parser.add_argument("--stage", choices=["build", "serve", "reload"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage == "build":
         _child_build(args)
         return
     if args.stage == "serve":
         _child_serve(args)
+        return
+    if args.stage == "reload":
+        _child_reload(args)
         return
     argv = [
         "--corpus", str(args.corpus), "--data", str(args.data), "--repeats", str(args.repeats)
@@ -151,6 +244,8 @@ def main() -> None:
     _run_child("serve", argv + (["--ids-out", str(args.ids_out)] if args.ids_out else []))
     if args.compare and args.ids_out:
         _compare(args.ids_out, args.compare)
+    if args.reload:
+        _run_child("reload", argv)
 
 
 if __name__ == "__main__":

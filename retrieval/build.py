@@ -16,6 +16,7 @@ progress bar when run on a terminal.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import itertools
@@ -29,6 +30,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from corpus import Article, ArticleCache, LoadReport, load_corpus
@@ -237,12 +239,12 @@ def _analyse(
         disable=not show,
         file=sys.stderr,
     )
-    results: dict[str, AnalysedArticle] = {}
+    vocab = _SharedVocabulary()
     workers = workers or os.cpu_count() or 1
     try:
         if len(articles) < _PARALLEL_MIN or workers == 1:
             for article in articles:
-                results[article.content_hash] = analyse_article(article)
+                vocab.add(analyse_article(article))
                 bar.update()
         else:
             # spawn, not fork: the bot builds from a worker thread, and forking a process
@@ -250,11 +252,37 @@ def _analyse(
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 for analysed in pool.map(analyse_article, articles, chunksize=32):
-                    results[analysed.content_hash] = analysed
+                    vocab.add(analysed)
                     bar.update()
     finally:
         bar.close()
-    return results
+    return vocab.results()
+
+
+class _SharedVocabulary:
+    """Analyses renumbered into one vocabulary as they arrive from the workers.
+
+    Each worker's analysis carries its own tuple of words; 8,200 of them hold ~2.5
+    million small strings (150 MB). One shared vocabulary holds each word once."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._pending: list[AnalysedArticle] = []
+
+    def add(self, analysed: AnalysedArticle) -> None:
+        """Take one analysis, its tokens renumbered, its own word tuple dropped."""
+        local = np.fromiter(
+            (self._ids.setdefault(word, len(self._ids)) for word in analysed.vocab),
+            dtype=np.int32,
+            count=len(analysed.vocab),
+        )
+        tokens = local[analysed.tokens] if len(analysed.tokens) else analysed.tokens
+        self._pending.append(dataclasses.replace(analysed, vocab=(), tokens=tokens))
+
+    def results(self) -> dict[str, AnalysedArticle]:
+        """All analyses by content hash, sharing one vocabulary tuple."""
+        shared = tuple(self._ids)
+        return {a.content_hash: dataclasses.replace(a, vocab=shared) for a in self._pending}
 
 
 # One thread writes caches in the order builds finish; a later build's files replace an
@@ -267,11 +295,15 @@ def flush_cache_writes(timeout: float | None = None) -> None:
     _WRITER.submit(lambda: None).result(timeout=timeout)
 
 
-def _write_caches(writes: Sequence[Callable[[], None]]) -> None:
-    """Write caches; a failure (read-only or full disk) costs speed next time, no more."""
-    for write in writes:
+def _write_caches(writes: list[Callable[[], None]]) -> None:
+    """Write caches; a failure (read-only or full disk) costs speed next time, no more.
+
+    Each write is dropped once done, and with it what it holds (all the analyses)."""
+    while writes:
+        write = writes.pop(0)
         try:
             write()
         except OSError as exc:
             logger.warning("could not write cache: %s", exc)
+        del write
     release_unused_memory()
