@@ -195,3 +195,20 @@ def test_a_warm_start_maps_the_index_and_reads_no_analysis(corpus, tmp_path):
     assert [(h.article_id, h.passage, h.highlights) for h in searcher.search(query)] == [
         (h.article_id, h.passage, h.highlights) for h in reference.search(query)
     ]
+
+
+@pytest.mark.parametrize("name", ["analysis.bin", "index.bin"])
+def test_a_truncated_cache_is_rebuilt_not_fatal(corpus, tmp_path, name):
+    data = tmp_path / "data"
+    reference, _, _ = build(corpus, data)
+    path = cache_files(corpus, data) / name
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    if name == "analysis.bin":
+        (cache_files(corpus, data) / "index.bin").unlink()  # so the analysis is needed
+    searcher, _, stats = build(corpus, data)
+    assert not stats.index_from_cache and stats.indexed == len(reference.articles)
+    assert stats.analysed == (stats.articles if name == "analysis.bin" else 0)
+    query = "hóa đơn điện tử"
+    assert [h.article_id for h in searcher.search(query)] == [
+        h.article_id for h in reference.search(query)
+    ]
