@@ -46,7 +46,10 @@ def _status_mib(field: str) -> float:
 
 
 def _rss() -> str:
-    return f"RSS {_status_mib('VmRSS'):.0f} MiB (peak {_status_mib('VmHWM'):.0f})"
+    return (
+        f"RSS {_status_mib('VmRSS'):.0f} MiB (anonymous {_status_mib('RssAnon'):.0f}, "
+        f"mapped files {_status_mib('RssFile'):.0f}; peak {_status_mib('VmHWM'):.0f})"
+    )
 
 
 def _questions(paths: list[Path]) -> list[str]:
@@ -101,6 +104,17 @@ def _child_serve(args: argparse.Namespace) -> None:
         f"{args.repeats}: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {values.max():.2f} ms"
     )
     print(f"after all questions: {_rss()}")
+    scoring: list[float] = []
+    for _ in range(args.repeats):
+        for query in queries:
+            started = time.perf_counter()
+            prepared = searcher._prepare(query)
+            if prepared is not None:
+                searcher._score(prepared)
+            scoring.append(time.perf_counter() - started)
+    p50, p99 = np.percentile(np.asarray(scoring) * 1000, [50, 99])
+    print(f"scoring only (query analysis + BM25 over all fields and levels, no hits): "
+          f"p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     if args.ids_out:
         args.ids_out.write_text(json.dumps(top, ensure_ascii=False, indent=0), encoding="utf-8")
         print(f"top-10 ids written to {args.ids_out}")

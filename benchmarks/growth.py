@@ -194,6 +194,9 @@ def main() -> None:
             row.update(
                 _child("--stage", "serve", str(corpus), str(data), *map(str, args.queries))
             )
+            if not row["index_from_cache"]:
+                print(f"warning: the {scale}x serving process did not find the index cache",
+                      file=sys.stderr)
         rows.append(row)
         print(
             f"| {scale}x | {row['articles']:,} | {row['passages']:,} | {row['build_s']:.0f} "

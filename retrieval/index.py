@@ -63,20 +63,25 @@ class Postings:
         unit_bits = max(1, int(n_units).bit_length())
         if len(term_keys) and int(term_keys.max()) >= 1 << (63 - unit_bits):
             raise IndexBuildError("term keys too large for the unit count")
-        combined = term_keys.astype(np.int64) << unit_bits
-        combined |= unit_of_token
+        max_key = int(term_keys.max()) if len(term_keys) else 0
+        # Unigram keys and unit numbers fit 32 bits together: a 32-bit sort is ~40 %
+        # faster, and the index is rebuilt on every reload.
+        wide = np.int64 if max_key.bit_length() + unit_bits > 32 else np.uint32
+        combined = term_keys.astype(wide) << wide(unit_bits)
+        combined |= unit_of_token.astype(wide)
         combined.sort()
         if not len(combined):
-            return cls(n_units, combined, np.zeros(0, np.int32), np.zeros(0, np.float32))
+            return cls(
+                n_units, np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32)
+            )
         starts = np.flatnonzero(np.concatenate(([True], combined[1:] != combined[:-1])))
         tf = np.empty(len(starts), np.float32)
         tf[:-1] = np.diff(starts)
         tf[-1] = len(combined) - starts[-1]
         pairs = combined[starts]
         del combined, starts
-        units = (pairs & ((1 << unit_bits) - 1)).astype(np.int32)
-        pairs >>= unit_bits
-        return cls(n_units, pairs, units, tf)
+        units = (pairs & wide((1 << unit_bits) - 1)).astype(np.int32)
+        return cls(n_units, (pairs >> wide(unit_bits)).astype(np.int64), units, tf)
 
     def select(self, mask: npt.NDArray[np.bool_], new_units: Int32Array, n_units: int) -> Postings:
         """The postings where `mask` holds, their units renumbered by `new_units`."""

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
 from retrieval.bm25 import idf, term_frequency_weights
-from retrieval.index import Bm25Params, FieldIndex
+from retrieval.index import Bm25Params, FieldIndex, Postings
 
 WORDS = [f"w{i}" for i in range(30)]
 documents = st.lists(
@@ -104,3 +104,16 @@ def test_scores_equal_precomputed_bm25_impacts_bit_for_bit():
     )
     expected *= np.repeat(idf(df, 500, "lucene").astype(np.float32), df)
     assert np.array_equal(field.all_impacts(), expected)
+
+
+@pytest.mark.parametrize("key_range", [300, 2**30])  # a 32-bit sort, a 64-bit sort
+def test_counting_gives_sorted_term_frequencies_at_either_width(key_range):
+    rng = np.random.default_rng(11)
+    units = rng.integers(0, 1000, 30_000).astype(np.int32)
+    keys = rng.integers(0, key_range, len(units)).astype(np.int64)
+    counted = Postings.count(units, keys, 1000)
+    pairs, tf = np.unique(np.stack([keys, units]), axis=1, return_counts=True)
+    assert counted.keys.dtype == np.int64
+    assert counted.keys.tolist() == pairs[0].tolist()
+    assert counted.units.tolist() == pairs[1].tolist()
+    assert counted.tf.tolist() == tf.tolist()
