@@ -4,7 +4,7 @@ The bot needs only this facade: `build_searcher` (blocking; run it off the event
 and the immutable `Searcher` / `Hit` values. Nothing here knows about Telegram.
 """
 
-from retrieval.analyzer import ANALYZER_VERSION, analyze
+from retrieval.analyzer import analyze
 from retrieval.build import (
     BuildStats,
     build_searcher,
@@ -17,7 +17,6 @@ from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.searcher import MAX_QUERY_CHARS, POOL, Hit, Searcher
 
 __all__ = [
-    "ANALYZER_VERSION",
     "DEFAULT_RANKING",
     "MAX_QUERY_CHARS",
     "POOL",

@@ -1,7 +1,9 @@
 """One article analysed: its passages and title as syllable ids, ready to index and cache.
 
 This is the expensive step (pure-Python tokenising), so its output is compact arrays
-that the cache stores per article content hash and the index assembles with numpy.
+that the cache stores per article content hash and the index assembles with numpy. The
+passage texts are not kept: the article holds the text once, and `split_passages` cuts
+it again, cheaply, for the few articles a search shows.
 """
 
 from __future__ import annotations
@@ -28,17 +30,12 @@ class AnalysedArticle:
     """
 
     content_hash: str
-    passages: tuple[str, ...]
+    n_passages: int
     vocab: tuple[str, ...]
     tokens: npt.NDArray[np.int32]
     joined: npt.NDArray[np.bool_]
     offsets: npt.NDArray[np.int32]
     ids: tuple[tuple[str, ...], ...]
-
-    @property
-    def n_passages(self) -> int:
-        """Number of passages (units minus the title)."""
-        return len(self.passages)
 
 
 def analyse_article(article: Article) -> AnalysedArticle:
@@ -59,7 +56,7 @@ def analyse_article(article: Article) -> AnalysedArticle:
         ids.append(tuple(document_terms(text)))
     return AnalysedArticle(
         content_hash=article.content_hash,
-        passages=passages,
+        n_passages=len(passages),
         vocab=tuple(vocab),
         tokens=np.asarray(tokens, dtype=np.int32),
         joined=np.asarray(joined, dtype=np.bool_),

@@ -17,7 +17,8 @@ while the same syllables in an article are grouped differently ("hóa đơn" vs
 "đơn điện tử"), so word terms miss 23-61 % of core-term occurrences; syllable bigrams
 capture the same phrases without depending on the segmenter.
 
-`ANALYZER_VERSION` keys every cache: bump it whenever the output of `analyze` changes.
+Caches of analysed text are keyed by a hash of this module's code (`cache_key`): an edit
+here rebuilds them, no version number to bump.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ from corpus import find_references, fold_diacritics, normalize_line
 from retrieval.abbreviations import ABBREVIATIONS, PHRASES
 
 __all__ = [
-    "ANALYZER_VERSION",
     "FIELDS",
     "Syllable",
     "Terms",
@@ -40,8 +40,6 @@ __all__ = [
     "fold",
     "syllables",
 ]
-
-ANALYZER_VERSION = 1
 
 # Words that ask rather than say what is asked about: answers do not contain them, so
 # they neither count when judging whether an article covers a question nor show in bold.

@@ -3,18 +3,23 @@
 Three caches live in the data directory, one set per corpus directory:
 
 - ``articles.json``: parsed articles by file content hash (`corpus.ArticleCache`);
-- ``analysis.npz``: analysed articles by content hash and analyser version;
-- ``index.npz``: the built index, valid for exactly one ordered list of content hashes.
+- ``analysis.bin``: analysed articles by content hash, valid for the analyser's code and
+  settings (`cache_key.analysis_key`);
+- ``index.bin``: the built index, valid for exactly one ordered list of content hashes,
+  the same code and settings and the BM25 parameters (`cache_key.index_key`).
 
-A warm start loads all three; adding one article parses and analyses that article and
-rebuilds the index from the cached analyses (numpy work, no tokenising); the first build
-analyses everything on all CPU cores with a progress bar when run on a terminal.
+A warm start loads the articles and memory-maps the index, nothing else; adding one
+article parses and analyses that article and rebuilds the index from the cached analyses
+(numpy work, no tokenising); the first build analyses everything on all CPU cores with a
+progress bar when run on a terminal.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -25,12 +30,13 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from corpus import Article, ArticleCache, LoadReport, load_corpus
 from corpus.cli import default_data_dir
 from retrieval.analysis import AnalysedArticle, analyse_article
-from retrieval.analyzer import ANALYZER_VERSION
+from retrieval.cache_key import index_key
 from retrieval.corpus_index import CorpusIndex
 from retrieval.errors import IndexBuildError
 from retrieval.memory import release_unused_memory
@@ -50,7 +56,8 @@ logger = logging.getLogger(__name__)
 
 # Below this many articles to analyse, starting worker processes costs more than it saves.
 _PARALLEL_MIN = 200
-_INDEX_FORMAT = 1
+_ANALYSIS_FILE = "analysis.bin"
+_INDEX_FILE = "index.bin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,37 +129,21 @@ def build_searcher(
     timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    cached = load_analysis(folder / "analysis.npz") if folder else {}
-    missing = list(
-        {a.content_hash: a for a in report.articles if a.content_hash not in cached}.values()
-    )
-    fresh = _analyse(missing, progress=progress, workers=workers)
-    analysis = {**cached, **fresh}
-    current = {a.content_hash: analysis[a.content_hash] for a in report.articles}
-    if folder and (fresh or len(current) != len(cached)):
-        writes.append(functools.partial(save_analysis, folder / "analysis.npz", current))
-    timings["analyse"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    pairs = [
-        (a, current[a.content_hash]) for a in report.articles if current[a.content_hash].n_passages
-    ]
-    if not pairs:
-        raise IndexBuildError(f"no article in {report.root} has any text to index")
-    articles = [a for a, _ in pairs]
-    analysed = [an for _, an in pairs]
-    fingerprint = _fingerprint(articles, config)
-    index = load_index(folder / "index.npz", fingerprint) if folder else None
-    from_cache = index is not None
-    if index is None:
-        index = CorpusIndex.build(analysed, config.bm25_params())
-        if folder:
-            writes.append(functools.partial(save_index, folder / "index.npz", index, fingerprint))
-    searcher = Searcher.from_analysed(articles, analysed, index, config)
-    n_fresh = len(fresh)
-    del cached, fresh, analysis, pairs
-    release_unused_memory()
-    timings["index"] = time.perf_counter() - started
+    key = index_key([a.content_hash for a in report.articles], config)
+    loaded = load_index(folder / _INDEX_FILE, key) if folder else None
+    if loaded is not None and len(loaded[1]) == len(report.articles):
+        # The warm path: the index is mapped, no analysis is read at all.
+        index, indexed = loaded
+        articles = list(itertools.compress(report.articles, indexed.tolist()))
+        searcher = Searcher.from_index(articles, index, config)
+        from_cache, n_fresh, n_missing = True, 0, 0
+        timings["index"] = time.perf_counter() - started
+    else:
+        searcher, n_fresh, n_missing = _build_index(
+            report, folder, config, key, writes, progress=progress, workers=workers,
+            timings=timings,
+        )
+        index, articles, from_cache = searcher.index, list(searcher.articles), False
     if writes:
         started = time.perf_counter()
         if wait_for_cache:
@@ -167,7 +158,7 @@ def build_searcher(
         passages=index.n_passages,
         skipped=len(report.skipped),
         analysed=n_fresh,
-        reused=len(report.articles) - len(missing),
+        reused=len(report.articles) - n_missing,
         index_from_cache=from_cache,
         seconds=timings,
     )
@@ -182,6 +173,59 @@ def build_searcher(
     return searcher, report, stats
 
 
+
+def _build_index(
+    report: LoadReport,
+    folder: Path | None,
+    config: RankingConfig,
+    key: str,
+    writes: list[Callable[[], None]],
+    *,
+    progress: bool | None,
+    workers: int | None,
+    timings: dict[str, float],
+) -> tuple[Searcher, int, int]:
+    """Analyse what the analysis cache lacks and build the index; queues the cache writes.
+
+    Returns the searcher, the number of articles analysed and of articles missing from
+    the analysis cache."""
+    started = time.perf_counter()
+    cached = load_analysis(folder / _ANALYSIS_FILE) if folder else {}
+    missing = list(
+        {a.content_hash: a for a in report.articles if a.content_hash not in cached}.values()
+    )
+    fresh = _analyse(missing, progress=progress, workers=workers)
+    analysis = {**cached, **fresh}
+    current = {a.content_hash: analysis[a.content_hash] for a in report.articles}
+    if folder and (fresh or len(current) != len(cached)):
+        writes.append(functools.partial(save_analysis, folder / _ANALYSIS_FILE, current))
+    timings["analyse"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    indexed = [current[a.content_hash].n_passages > 0 for a in report.articles]
+    articles = list(itertools.compress(report.articles, indexed))
+    if not articles:
+        raise IndexBuildError(f"no article in {report.root} has any text to index")
+    analysed = [current[a.content_hash] for a in articles]
+    index = CorpusIndex.build(analysed, config.bm25_params())
+    if folder:
+        writes.append(
+            functools.partial(save_index, folder / _INDEX_FILE, index, key, indexed)
+        )
+        writes.append(functools.partial(_remove_old_formats, folder))
+    searcher = Searcher.from_analysed(articles, analysed, index, config)
+    n_fresh = len(fresh)
+    del cached, fresh, analysis, current, analysed
+    release_unused_memory()
+    timings["index"] = time.perf_counter() - started
+    return searcher, n_fresh, len(missing)
+
+
+def _remove_old_formats(folder: Path) -> None:
+    """Caches of the ``.npz`` format that this one replaced: dead weight on disk."""
+    for name in ("analysis.npz", "index.npz"):
+        (folder / name).unlink(missing_ok=True)
+
 def _analyse(
     articles: Sequence[Article], *, progress: bool | None, workers: int | None
 ) -> dict[str, AnalysedArticle]:
@@ -195,12 +239,12 @@ def _analyse(
         disable=not show,
         file=sys.stderr,
     )
-    results: dict[str, AnalysedArticle] = {}
+    vocab = _SharedVocabulary()
     workers = workers or os.cpu_count() or 1
     try:
         if len(articles) < _PARALLEL_MIN or workers == 1:
             for article in articles:
-                results[article.content_hash] = analyse_article(article)
+                vocab.add(analyse_article(article))
                 bar.update()
         else:
             # spawn, not fork: the bot builds from a worker thread, and forking a process
@@ -208,19 +252,37 @@ def _analyse(
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
                 for analysed in pool.map(analyse_article, articles, chunksize=32):
-                    results[analysed.content_hash] = analysed
+                    vocab.add(analysed)
                     bar.update()
     finally:
         bar.close()
-    return results
+    return vocab.results()
 
 
-def _fingerprint(articles: Sequence[Article], config: RankingConfig) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"{_INDEX_FORMAT}|{ANALYZER_VERSION}|{config.fingerprint()}".encode())
-    for article in articles:
-        digest.update(article.content_hash.encode("ascii"))
-    return digest.hexdigest()
+class _SharedVocabulary:
+    """Analyses renumbered into one vocabulary as they arrive from the workers.
+
+    Each worker's analysis carries its own tuple of words; 8,200 of them hold ~2.5
+    million small strings (150 MB). One shared vocabulary holds each word once."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._pending: list[AnalysedArticle] = []
+
+    def add(self, analysed: AnalysedArticle) -> None:
+        """Take one analysis, its tokens renumbered, its own word tuple dropped."""
+        local = np.fromiter(
+            (self._ids.setdefault(word, len(self._ids)) for word in analysed.vocab),
+            dtype=np.int32,
+            count=len(analysed.vocab),
+        )
+        tokens = local[analysed.tokens] if len(analysed.tokens) else analysed.tokens
+        self._pending.append(dataclasses.replace(analysed, vocab=(), tokens=tokens))
+
+    def results(self) -> dict[str, AnalysedArticle]:
+        """All analyses by content hash, sharing one vocabulary tuple."""
+        shared = tuple(self._ids)
+        return {a.content_hash: dataclasses.replace(a, vocab=shared) for a in self._pending}
 
 
 # One thread writes caches in the order builds finish; a later build's files replace an
@@ -233,11 +295,15 @@ def flush_cache_writes(timeout: float | None = None) -> None:
     _WRITER.submit(lambda: None).result(timeout=timeout)
 
 
-def _write_caches(writes: Sequence[Callable[[], None]]) -> None:
-    """Write caches; a failure (read-only or full disk) costs speed next time, no more."""
-    for write in writes:
+def _write_caches(writes: list[Callable[[], None]]) -> None:
+    """Write caches; a failure (read-only or full disk) costs speed next time, no more.
+
+    Each write is dropped once done, and with it what it holds (all the analyses)."""
+    while writes:
+        write = writes.pop(0)
         try:
             write()
         except OSError as exc:
             logger.warning("could not write cache: %s", exc)
+        del write
     release_unused_memory()

@@ -30,6 +30,7 @@ from retrieval.features import (
     typed_without_marks,
     window_features,
 )
+from retrieval.passage_texts import PassageTexts
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.rerank import Reranker, default_reranker
 
@@ -88,10 +89,13 @@ class _Query:
 
 @dataclass(frozen=True)
 class Searcher:
-    """Articles, their passages and the index over them; `search` is thread-safe."""
+    """Articles, their passages and the index over them; `search` is thread-safe.
+
+    `passages[i]` are the passage texts of ``articles[i]`` (cut on demand, see
+    `PassageTexts`)."""
 
     articles: tuple[Article, ...]
-    passages: tuple[tuple[str, ...], ...]
+    passages: Sequence[tuple[str, ...]]
     index: CorpusIndex
     config: RankingConfig = DEFAULT_RANKING
     built_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(tz=dt.UTC))
@@ -114,7 +118,20 @@ class Searcher:
         config: RankingConfig = DEFAULT_RANKING,
     ) -> Searcher:
         """Wrap an index built from `analysed` (same order as `articles`)."""
-        return cls(tuple(articles), tuple(a.passages for a in analysed), index, config)
+        if len(analysed) != len(articles):
+            raise ValueError("articles and analyses do not match")
+        return cls.from_index(articles, index, config)
+
+    @classmethod
+    def from_index(
+        cls,
+        articles: Sequence[Article],
+        index: CorpusIndex,
+        config: RankingConfig = DEFAULT_RANKING,
+    ) -> Searcher:
+        """Wrap an index (built or loaded from the cache) of `articles`, in its order."""
+        articles = tuple(articles)
+        return cls(articles, PassageTexts(articles), index, config)
 
     @property
     def n_passages(self) -> int:

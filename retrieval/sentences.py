@@ -8,10 +8,12 @@ too short to be a sentence are joined back to their neighbour.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import logging
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 __all__ = ["split_sentences"]
 
@@ -20,7 +22,31 @@ _LOCK = threading.Lock()
 
 @functools.cache
 def _sent_tokenize() -> Callable[[str], list[str]]:
-    """underthesea's splitter, imported on first use.
+    """underthesea's splitter, loaded on first use.
+
+    Only its sentence module is loaded, from underthesea's installed files: importing
+    the package runs its ``__init__``, which loads every pipeline (word segmentation,
+    tagging, …) for 90 MB and a second the bot never uses. The module is self-contained
+    (the standard library and its own parameter file); should a release move it, the
+    package is imported the ordinary way.
+    """
+    spec = importlib.util.find_spec("underthesea")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for location in locations:
+        path = Path(location) / "pipeline" / "sent_tokenize" / "__init__.py"
+        if path.is_file():
+            module_spec = importlib.util.spec_from_file_location(
+                "_haiquan_underthesea_sent_tokenize", path
+            )
+            if module_spec is not None and module_spec.loader is not None:
+                module = importlib.util.module_from_spec(module_spec)
+                module_spec.loader.exec_module(module)
+                return module.sent_tokenize  # type: ignore[no-any-return]
+    return _package_sent_tokenize()
+
+
+def _package_sent_tokenize() -> Callable[[str], list[str]]:
+    """underthesea's splitter through the package.
 
     Importing underthesea calls `logging.basicConfig` (in its trainer module); a library
     must not configure the application's logging, so a handler it adds is taken away.

@@ -1,41 +1,51 @@
 """On-disk caches of the analysed articles and of the built index.
 
-Each cache is one ``.npz`` file (plain arrays, no pickle) written to a temporary file
-and renamed over the old one, so a reader sees the old cache or the new one, never half
-of either. Every file starts with a JSON header naming its kind and format; a file that
-is damaged, foreign or from another analyser version is reported and ignored, and the
-caller rebuilds it: a cache can make a start faster, never make it fail.
+Each cache is one file of plain arrays (no pickle): a JSON header naming its kind, the
+key of what produced it (`cache_key`) and where each array lies, then the arrays, each
+aligned to 64 bytes. A reader memory-maps the file and views the arrays in place, so a
+warm start reads a few kilobytes and a query pages in only the postings it touches (an
+``.npz`` cannot be mapped: it is read whole). Files are written to a temporary file and
+renamed over the old one, so a reader sees the old cache or the new one, never half of
+either; a mapped old file stays valid after the rename. A file that is damaged, foreign
+or made from other code or settings is reported and ignored, and the caller rebuilds
+it: a cache can make a start faster, never make it fail.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import logging
-import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+import mmap
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from corpus import write_atomically
 from retrieval.analysis import AnalysedArticle
-from retrieval.analyzer import ANALYZER_VERSION, FIELDS
+from retrieval.analyzer import FIELDS
+from retrieval.cache_key import analysis_key
 from retrieval.corpus_index import LEVELS, CorpusIndex
 from retrieval.index import FieldIndex
-from retrieval.passages import MAX_CHARS, MIN_CHARS
 
-__all__ = ["load_analysis", "load_index", "save_analysis", "save_index"]
+__all__ = [
+    "load_analysis",
+    "load_index",
+    "read_arrays",
+    "save_analysis",
+    "save_index",
+    "write_arrays",
+]
 
 logger = logging.getLogger(__name__)
 
+_MAGIC = b"HAIQUAN-ARRAYS-1\n"
+_ALIGN = 64
 _ANALYSIS_KIND = "haiquan-analysis"
 _INDEX_KIND = "haiquan-index"
-_FORMAT = 1
-_PASSAGE_PARAMS = [MIN_CHARS, MAX_CHARS]
 _SEPARATOR = "\x1f"  # unit separator: never in normalised article text
 
 
@@ -48,103 +58,148 @@ def _texts(array: npt.NDArray[np.uint8]) -> list[str]:
     return text.split(_SEPARATOR) if text else []
 
 
-def _header(kind: str, **extra: Any) -> npt.NDArray[np.uint8]:
-    payload = {"kind": kind, "format": _FORMAT, "analyzer": ANALYZER_VERSION, **extra}
-    return np.frombuffer(json.dumps(payload).encode("utf-8"), dtype=np.uint8)
+def _narrow(values: npt.NDArray[np.integer]) -> npt.NDArray[np.unsignedinteger]:
+    """Non-negative integers in the narrowest unsigned type that holds them."""
+    top = int(values.max()) if len(values) else 0
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if top <= np.iinfo(dtype).max:
+            return values.astype(dtype)
+    return values.astype(np.uint64)
 
 
-def _write_npz(path: Path, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
-    buffer = io.BytesIO()
-    np.savez(buffer, allow_pickle=False, **arrays)
-    write_atomically(path, buffer.getvalue())
+def _aligned(offset: int) -> int:
+    return -(-offset // _ALIGN) * _ALIGN
 
 
-@contextlib.contextmanager
-def _open_npz(path: Path, kind: str) -> Iterator[tuple[dict[str, Any], Any] | None]:
-    """The header and the open archive, or None (logged) when the file cannot serve.
+def write_arrays(
+    path: Path, kind: str, key: str, arrays: Mapping[str, npt.NDArray[Any]], **extra: Any
+) -> None:
+    """Write `arrays` under a header (`kind`, `key`, `extra`) atomically to `path`."""
+    contiguous = {name: np.ascontiguousarray(array) for name, array in arrays.items()}
+    layout: dict[str, list[Any]] = {}
+    offset = 0
+    for name, array in contiguous.items():
+        layout[name] = [array.dtype.str, list(array.shape), offset]
+        offset = _aligned(offset + array.nbytes)
+    header = json.dumps({"kind": kind, "key": key, "arrays": layout, **extra}).encode("utf-8")
+    start = _aligned(len(_MAGIC) + 8 + len(header))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_MAGIC + len(header).to_bytes(8, "little") + header)
+            written = len(_MAGIC) + 8 + len(header)
+            for name, array in contiguous.items():
+                position = start + layout[name][2]
+                handle.write(b"\0" * (position - written))
+                handle.write(memoryview(array.reshape(-1)).cast("B"))
+                written = position + array.nbytes
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
-    The file is opened here, not by numpy, so it is closed on every path (numpy leaves
-    it open when the zip is damaged)."""
+
+def read_arrays(path: Path, kind: str, key: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The header and the arrays (read-only views of a memory map) of a file that
+    `write_arrays` wrote with this `kind` and `key`; None (logged) for any other file."""
     if not path.exists():
-        yield None
-        return
-    with contextlib.ExitStack() as stack:
-        try:
-            handle = stack.enter_context(path.open("rb"))
-            archive = stack.enter_context(np.load(handle, allow_pickle=False))
-            header = json.loads(archive["header"].tobytes())
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-            logger.warning("ignoring damaged cache %s: %s", path, exc)
-            yield None
-            return
-        expected = {"kind": kind, "format": _FORMAT, "analyzer": ANALYZER_VERSION}
-        if not isinstance(header, dict) or any(header.get(k) != v for k, v in expected.items()):
-            logger.info("ignoring cache %s: made by another version or program", path)
-            yield None
-            return
-        yield header, archive
+        return None
+    try:
+        with path.open("rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        header, arrays = _parse(mapped, kind)
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        logger.warning("ignoring damaged cache %s: %s", path, exc)
+        return None
+    if header.get("key") != key:
+        logger.info("ignoring cache %s: made by other code, settings or articles", path)
+        return None
+    return header, arrays
+
+
+def _parse(mapped: mmap.mmap, kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and array views of a mapped file; raises ValueError for a foreign one."""
+    if mapped[: len(_MAGIC)] != _MAGIC:
+        raise ValueError("not an array file")
+    size = int.from_bytes(mapped[len(_MAGIC) : len(_MAGIC) + 8], "little")
+    header = json.loads(mapped[len(_MAGIC) + 8 : len(_MAGIC) + 8 + size])
+    if not isinstance(header, dict) or header.get("kind") != kind:
+        raise ValueError("not a cache of this kind")
+    start = _aligned(len(_MAGIC) + 8 + size)
+    arrays: dict[str, Any] = {}
+    for name, (dtype_name, shape, offset) in header["arrays"].items():
+        dtype = np.dtype(dtype_name)
+        count = int(np.prod(shape, dtype=np.int64))
+        if start + offset + count * dtype.itemsize > len(mapped):
+            raise ValueError(f"array {name} runs past the end of the file")
+        arrays[name] = np.frombuffer(
+            mapped, dtype=dtype, count=count, offset=start + offset
+        ).reshape(shape)
+    return header, arrays
+
+
+# -- analysed articles -------------------------------------------------------------------
 
 
 def save_analysis(path: Path, analysed: Mapping[str, AnalysedArticle]) -> None:
     """Store `analysed` (by content hash) in one file, articles sharing one vocabulary."""
     vocab: dict[str, int] = {}
-    mappings: dict[int, npt.NDArray[np.int32]] = {}
+    mappings: dict[int, npt.NDArray[np.int64]] = {}
     tokens, joined, unit_lengths, units_per_article = [], [], [], []
-    passages: list[str] = []
     ids: list[list[str]] = []
     hashes = list(analysed)
     for content_hash in hashes:
         article = analysed[content_hash]
         local = mappings.get(id(article.vocab))
         if local is None:
-            local = np.array([vocab.setdefault(w, len(vocab)) for w in article.vocab], np.int32)
+            local = np.array([vocab.setdefault(w, len(vocab)) for w in article.vocab], np.int64)
             mappings[id(article.vocab)] = local
-        tokens.append(local[article.tokens] if len(article.tokens) else article.tokens)
+        tokens.append(local[article.tokens] if len(article.tokens) else np.zeros(0, np.int64))
         joined.append(article.joined)
-        unit_lengths.append(np.diff(article.offsets).astype(np.int32))
+        unit_lengths.append(np.diff(article.offsets))
         units_per_article.append(len(article.offsets) - 1)
-        passages.extend(article.passages)
         ids.extend(list(unit_ids) for unit_ids in article.ids)
-    _write_npz(
+    all_joined = np.concatenate(joined) if joined else np.zeros(0, np.bool_)
+    write_arrays(
         path,
+        _ANALYSIS_KIND,
+        analysis_key(),
         {
-            "header": _header(_ANALYSIS_KIND, passages=_PASSAGE_PARAMS, hashes=hashes),
             "vocab": _text_array(vocab),
-            "tokens": np.concatenate(tokens) if tokens else np.zeros(0, np.int32),
-            "joined": np.concatenate(joined) if joined else np.zeros(0, np.bool_),
-            "unit_lengths": np.concatenate(unit_lengths)
-            if unit_lengths
-            else np.zeros(0, np.int32),
-            "units_per_article": np.asarray(units_per_article, np.int32),
-            "passages": _text_array(passages),
+            "tokens": _narrow(np.concatenate(tokens) if tokens else np.zeros(0, np.int64)),
+            "joined": np.packbits(all_joined),
+            "unit_lengths": _narrow(
+                np.concatenate(unit_lengths) if unit_lengths else np.zeros(0, np.int64)
+            ),
+            "units_per_article": _narrow(np.asarray(units_per_article, np.int64)),
             "ids": np.frombuffer(json.dumps(ids).encode("utf-8"), dtype=np.uint8),
         },
+        hashes=hashes,
+        n_tokens=len(all_joined),
     )
 
 
 def load_analysis(path: Path) -> dict[str, AnalysedArticle]:
     """What `save_analysis` wrote, or an empty dict when there is no usable cache."""
-    with _open_npz(path, _ANALYSIS_KIND) as opened:
-        if opened is None:
-            return {}
-        return _read_analysis(path, *opened)
-
-
-def _read_analysis(path: Path, header: dict[str, Any], archive: Any) -> dict[str, AnalysedArticle]:
+    opened = read_arrays(path, _ANALYSIS_KIND, analysis_key())
+    if opened is None:
+        return {}
+    header, arrays = opened
     try:
-        if header.get("passages") != _PASSAGE_PARAMS:
-            return {}
-        vocab = tuple(_texts(archive["vocab"]))
-        tokens = archive["tokens"]
-        joined = archive["joined"]
-        unit_lengths = archive["unit_lengths"]
-        units_per_article = archive["units_per_article"]
-        passages = _texts(archive["passages"])
-        ids = json.loads(archive["ids"].tobytes())
+        n_tokens = int(header["n_tokens"])
         return _rebuild(
-            header["hashes"], vocab, tokens, joined, unit_lengths, units_per_article, passages, ids
+            header["hashes"],
+            tuple(_texts(arrays["vocab"])),
+            arrays["tokens"],
+            np.unpackbits(arrays["joined"], count=n_tokens).astype(np.bool_),
+            arrays["unit_lengths"].astype(np.int64),
+            arrays["units_per_article"].astype(np.int64),
+            json.loads(arrays["ids"].tobytes()),
         )
-    except (OSError, ValueError, KeyError, IndexError, TypeError, zipfile.BadZipFile) as exc:
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
         logger.warning("ignoring damaged analysis cache %s: %s", path, exc)
         return {}
 
@@ -152,28 +207,28 @@ def _read_analysis(path: Path, header: dict[str, Any], archive: Any) -> dict[str
 def _rebuild(
     hashes: list[str],
     vocab: tuple[str, ...],
-    tokens: npt.NDArray[np.int32],
+    tokens: npt.NDArray[np.unsignedinteger],
     joined: npt.NDArray[np.bool_],
-    unit_lengths: npt.NDArray[np.int32],
-    units_per_article: npt.NDArray[np.int32],
-    passages: list[str],
+    unit_lengths: npt.NDArray[np.int64],
+    units_per_article: npt.NDArray[np.int64],
     ids: list[list[str]],
 ) -> dict[str, AnalysedArticle]:
     if len(hashes) != len(units_per_article) or len(tokens) != len(joined):
         raise ValueError("analysis arrays do not fit together")
     if int(unit_lengths.sum()) != len(tokens) or len(ids) != len(unit_lengths):
         raise ValueError("analysis arrays do not fit together")
+    if int(units_per_article.sum()) != len(unit_lengths):
+        raise ValueError("analysis arrays do not fit together")
     if len(tokens) and int(tokens.max()) >= len(vocab):
         raise ValueError("token id outside the vocabulary")
     result: dict[str, AnalysedArticle] = {}
-    unit = token = passage = 0
+    unit = token = 0
     for content_hash, n_units in zip(hashes, units_per_article.tolist(), strict=True):
         lengths = unit_lengths[unit : unit + n_units]
         n_tokens = int(lengths.sum())
-        n_passages = n_units - 1
         result[content_hash] = AnalysedArticle(
             content_hash=content_hash,
-            passages=tuple(passages[passage : passage + n_passages]),
+            n_passages=n_units - 1,
             vocab=vocab,
             tokens=tokens[token : token + n_tokens],
             joined=joined[token : token + n_tokens],
@@ -182,53 +237,64 @@ def _rebuild(
         )
         unit += n_units
         token += n_tokens
-        passage += n_passages
-    if passage != len(passages):
-        raise ValueError("passage count does not match")
     return result
 
 
-def save_index(path: Path, index: CorpusIndex, fingerprint: str) -> None:
-    """Store a built index under the `fingerprint` of what it was built from."""
+# -- the index ---------------------------------------------------------------------------
+
+
+def save_index(path: Path, index: CorpusIndex, key: str, indexed: Sequence[bool]) -> None:
+    """Store a built index under the `key` of what it was built from; `indexed` says which
+    of the corpus's articles (in order) are in it (an article without text is not)."""
     arrays: dict[str, npt.NDArray[Any]] = {
-        "header": _header(_INDEX_KIND, fingerprint=fingerprint, vocab_bits=index.vocab_bits),
         "vocab": _text_array(sorted(index.vocab, key=index.vocab.__getitem__)),
         "id_vocab": _text_array(sorted(index.id_vocab, key=index.id_vocab.__getitem__)),
         "article_start": index.article_start,
+        "indexed": np.asarray(indexed, np.bool_),
     }
+    scalars: dict[str, dict[str, float]] = {}
     for level, fields in index.levels.items():
         for name, field in fields.items():
+            scalars[f"{level}.{name}"] = field.scalars()
             for part, array in field.arrays().items():
                 arrays[f"{level}.{name}.{part}"] = array
-    _write_npz(path, arrays)
+    write_arrays(path, _INDEX_KIND, key, arrays, vocab_bits=index.vocab_bits, scalars=scalars)
 
 
-def load_index(path: Path, fingerprint: str) -> CorpusIndex | None:
-    """The cached index if it was built from exactly `fingerprint`, else None."""
-    with _open_npz(path, _INDEX_KIND) as opened:
-        if opened is None or opened[0].get("fingerprint") != fingerprint:
-            return None
-        return _read_index(path, *opened)
-
-
-def _read_index(path: Path, header: dict[str, Any], archive: Any) -> CorpusIndex | None:
+def load_index(path: Path, key: str) -> tuple[CorpusIndex, npt.NDArray[np.bool_]] | None:
+    """The cached index, memory-mapped, and its `indexed` mask, if it was built from
+    exactly `key`; else None."""
+    opened = read_arrays(path, _INDEX_KIND, key)
+    if opened is None:
+        return None
+    header, arrays = opened
     try:
-        article_start = archive["article_start"]
-        n_passages, n_articles = int(article_start[-1]), len(article_start) - 1
-        units = {"passage": n_passages, "title": n_articles, "article": n_articles}
-        levels = {
-            level: {
-                name: FieldIndex.from_arrays(
-                    units[level],
-                    {part: archive[f"{level}.{name}.{part}"] for part in FieldIndex.PARTS},
-                )
-                for name in FIELDS
-            }
-            for level in LEVELS
-        }
-        vocab = {word: i for i, word in enumerate(_texts(archive["vocab"]))}
-        id_vocab = {term: i for i, term in enumerate(_texts(archive["id_vocab"]))}
-        return CorpusIndex(vocab, int(header["vocab_bits"]), id_vocab, levels, article_start)
-    except (OSError, ValueError, KeyError, IndexError, TypeError, zipfile.BadZipFile) as exc:
+        return _index_from_arrays(header, arrays)
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
         logger.warning("ignoring damaged index cache %s: %s", path, exc)
         return None
+
+
+def _index_from_arrays(
+    header: dict[str, Any], arrays: dict[str, Any]
+) -> tuple[CorpusIndex, npt.NDArray[np.bool_]]:
+    article_start = arrays["article_start"]
+    n_passages, n_articles = int(article_start[-1]), len(article_start) - 1
+    units = {"passage": n_passages, "title": n_articles, "article": n_articles}
+    levels = {
+        level: {
+            name: FieldIndex.from_arrays(
+                units[level],
+                {part: arrays[f"{level}.{name}.{part}"] for part in FieldIndex.PARTS},
+                header["scalars"][f"{level}.{name}"],
+            )
+            for name in FIELDS
+        }
+        for level in LEVELS
+    }
+    vocab = {word: i for i, word in enumerate(_texts(arrays["vocab"]))}
+    id_vocab = {term: i for i, term in enumerate(_texts(arrays["id_vocab"]))}
+    indexed = arrays["indexed"]
+    if int(indexed.sum()) != n_articles:
+        raise ValueError("indexed mask does not match the article count")
+    return CorpusIndex(vocab, int(header["vocab_bits"]), id_vocab, levels, article_start), indexed

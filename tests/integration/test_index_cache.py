@@ -1,6 +1,6 @@
 """The data-directory caches: reused when they fit, rebuilt when they do not, never fatal."""
 
-import io
+import mmap
 import shutil
 
 import numpy as np
@@ -8,6 +8,7 @@ import pytest
 
 from corpus import CorpusError, default_corpus_dir
 from retrieval import IndexBuildError, build_searcher, cache_dir
+from retrieval import build as build_module
 from retrieval import store as store_module
 
 
@@ -44,7 +45,7 @@ def test_first_build_fills_the_caches_and_the_second_reuses_them(corpus, tmp_pat
     searcher, _, stats = build(corpus, data)
     assert stats.analysed == stats.articles and not stats.index_from_cache
     folder = cache_files(corpus, data)
-    assert {p.name for p in folder.iterdir()} == {"articles.json", "analysis.npz", "index.npz"}
+    assert {p.name for p in folder.iterdir()} == {"articles.json", "analysis.bin", "index.bin"}
     again, _, stats = build(corpus, data)
     assert stats.analysed == 0 and stats.reused == stats.articles and stats.index_from_cache
     query = "kiểm tra sau thông quan"
@@ -81,7 +82,7 @@ def test_an_old_searcher_keeps_serving_while_a_new_one_is_built(corpus, tmp_path
     assert old.article("new.md") is None and new.article("new.md") is not None
 
 
-@pytest.mark.parametrize("name", ["articles.json", "analysis.npz", "index.npz"])
+@pytest.mark.parametrize("name", ["articles.json", "analysis.bin", "index.bin"])
 @pytest.mark.parametrize("damage", [b"", b"not a cache at all", b"PK\x03\x04broken zip"])
 def test_a_damaged_cache_is_rebuilt_not_fatal(corpus, tmp_path, name, damage):
     data = tmp_path / "data"
@@ -102,14 +103,15 @@ def test_a_foreign_or_outdated_cache_is_ignored(corpus, tmp_path, monkeypatch):
     data = tmp_path / "data"
     build(corpus, data)
     folder = cache_files(corpus, data)
-    buffer = io.BytesIO()
-    np.savez(buffer, header=np.frombuffer(b'{"kind": "someone-else", "format": 1}', np.uint8))
-    (folder / "analysis.npz").write_bytes(buffer.getvalue())
+    store_module.write_arrays(folder / "analysis.bin", "someone-else", "k", {"x": np.zeros(3)})
+    (folder / "index.bin").unlink()
     _, _, stats = build(corpus, data)
     assert stats.analysed == stats.articles
-    monkeypatch.setattr(store_module, "ANALYZER_VERSION", store_module.ANALYZER_VERSION + 1)
+    # Other analyser code (a new abbreviation, a changed cutter): everything again.
+    monkeypatch.setattr(store_module, "analysis_key", lambda: "made-by-other-code")
+    monkeypatch.setattr(build_module, "index_key", lambda hashes, config: "other-code")
     _, _, stats = build(corpus, data)
-    assert stats.analysed == stats.articles  # another analyser version: everything again
+    assert stats.analysed == stats.articles and not stats.index_from_cache
 
 
 def test_writes_leave_no_temporary_files(corpus, tmp_path):
@@ -124,14 +126,14 @@ def test_writes_leave_no_temporary_files(corpus, tmp_path):
 def test_an_interrupted_write_keeps_the_old_cache(corpus, tmp_path, monkeypatch):
     data = tmp_path / "data"
     build(corpus, data)
-    index_file = cache_files(corpus, data) / "index.npz"
+    index_file = cache_files(corpus, data) / "index.bin"
     before = index_file.read_bytes()
 
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
     (corpus / "new.md").write_text(NEW_ARTICLE, encoding="utf-8")
-    monkeypatch.setattr("numpy.savez", crash)
+    monkeypatch.setattr("os.fsync", crash)
     searcher, _, _ = build(corpus, data)  # serves, only the cache write failed
     assert searcher.article("new.md") is not None
     assert index_file.read_bytes() == before
@@ -160,3 +162,53 @@ def test_corpus_where_no_article_has_text_is_an_index_error(tmp_path):
     )
     with pytest.raises(IndexBuildError):
         build(tmp_path / "c", None)
+
+
+def test_a_changed_passage_cutter_never_serves_the_old_cache(corpus, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    before, _, _ = build(corpus, data)
+    from retrieval import passages
+
+    monkeypatch.setattr(passages, "MAX_CHARS", 200)
+    monkeypatch.setattr(passages, "MIN_CHARS", 60)
+    after, _, stats = build(corpus, data)
+    assert stats.analysed == stats.articles and not stats.index_from_cache
+    assert after.n_passages > before.n_passages
+    # what is shown and what was indexed are cut by the same cutter
+    article_id = after.articles[0].id
+    texts = after.article_passages(article_id)
+    assert len(texts) == int(after.index.article_start[1] - after.index.article_start[0])
+
+
+def test_a_warm_start_maps_the_index_and_reads_no_analysis(corpus, tmp_path):
+    data = tmp_path / "data"
+    reference, _, _ = build(corpus, data)
+    (cache_files(corpus, data) / "analysis.bin").unlink()
+    searcher, _, stats = build(corpus, data)
+    assert stats.index_from_cache and stats.analysed == 0
+    field = searcher.index.levels["passage"]["acc"]
+    base = field.units_low
+    while isinstance(base, np.ndarray):
+        base = base.base
+    assert isinstance(getattr(base, "obj", base), mmap.mmap)  # viewed in place, not read
+    query = "kiểm tra sau thông quan"
+    assert [(h.article_id, h.passage, h.highlights) for h in searcher.search(query)] == [
+        (h.article_id, h.passage, h.highlights) for h in reference.search(query)
+    ]
+
+
+@pytest.mark.parametrize("name", ["analysis.bin", "index.bin"])
+def test_a_truncated_cache_is_rebuilt_not_fatal(corpus, tmp_path, name):
+    data = tmp_path / "data"
+    reference, _, _ = build(corpus, data)
+    path = cache_files(corpus, data) / name
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    if name == "analysis.bin":
+        (cache_files(corpus, data) / "index.bin").unlink()  # so the analysis is needed
+    searcher, _, stats = build(corpus, data)
+    assert not stats.index_from_cache and stats.indexed == len(reference.articles)
+    assert stats.analysed == (stats.articles if name == "analysis.bin" else 0)
+    query = "hóa đơn điện tử"
+    assert [h.article_id for h in searcher.search(query)] == [
+        h.article_id for h in reference.search(query)
+    ]

@@ -6,16 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.analyzer import ANALYZER_VERSION, analyze, syllables
+from retrieval.analyzer import analyze, syllables
 
 
 def terms(text):
     return analyze(text)
-
-
-def test_version_is_an_int():
-    assert isinstance(ANALYZER_VERSION, int)
-
 
 def test_nfc_and_nfd_give_the_same_terms():
     text = "Tổng cục Hải quan hướng dẫn thủ tục nhập khẩu"

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from retrieval.bm25 import idf
-from retrieval.index import Bm25Params, FieldIndex
+from retrieval.bm25 import idf, term_frequency_weights
+from retrieval.index import Bm25Params, FieldIndex, Postings
 
 WORDS = [f"w{i}" for i in range(30)]
 documents = st.lists(
@@ -66,3 +66,54 @@ def test_too_common_terms_can_be_left_out():
     pruned = our_scores(corpus, ["a", "b"], Bm25Params(max_df_ratio=0.5))
     assert keep_all[1] > 0 and pruned[1] == 0  # "a" is in 3 of 4 units
     assert pruned[0] > 0  # "b" still counts
+
+
+def test_unit_numbers_past_16_bits_round_trip_through_the_bit_planes():
+    rng = np.random.default_rng(7)
+    n_units = 300_000  # 19 bits: three bit-planes above the 16 low bits
+    units = np.sort(rng.integers(0, n_units, 5000)).astype(np.int32)
+    keys = rng.integers(0, 40, len(units)).astype(np.int64)
+    field = FieldIndex.build(units, keys, n_units, Bm25Params())
+    assert field.units_high.shape[0] == 3 and field.units_low.dtype == np.uint16
+    order = np.lexsort((units, keys))
+    expected = np.unique(np.stack([keys[order], units[order]]), axis=1)  # distinct pairs
+    decoded = np.concatenate(
+        [field.units(int(a), int(b)) for a, b in zip(field.indptr[:-1], field.indptr[1:], strict=True)]
+    )
+    assert decoded.tolist() == expected[1].tolist()
+    # and every posting's score lands on its own unit
+    scores = np.zeros(n_units, np.float32)
+    field.add_presence(scores, field.keys.astype(np.int64), np.ones(len(field.keys), np.float32))
+    assert set(np.flatnonzero(scores).tolist()) == set(units.tolist())
+
+
+def test_scores_equal_precomputed_bm25_impacts_bit_for_bit():
+    rng = np.random.default_rng(3)
+    units = rng.integers(0, 500, 20_000).astype(np.int32)
+    keys = rng.integers(0, 300, len(units)).astype(np.int64)
+    params = Bm25Params(k1=1.0, b=0.8)
+    field = FieldIndex.build(units, keys, 500, params)
+    # the formula as the build used to store it, per posting, all postings at once
+    df = np.diff(field.indptr.astype(np.int64))
+    all_units = np.concatenate(
+        [field.units(int(a), int(b)) for a, b in zip(field.indptr[:-1], field.indptr[1:], strict=True)]
+    )
+    lengths = np.bincount(units, minlength=500).astype(np.float32)
+    expected = term_frequency_weights(
+        field.tf.astype(np.float32), lengths[all_units], float(lengths.mean()), 1.0, 0.8
+    )
+    expected *= np.repeat(idf(df, 500, "lucene").astype(np.float32), df)
+    assert np.array_equal(field.all_impacts(), expected)
+
+
+@pytest.mark.parametrize("key_range", [300, 2**30])  # a 32-bit sort, a 64-bit sort
+def test_counting_gives_sorted_term_frequencies_at_either_width(key_range):
+    rng = np.random.default_rng(11)
+    units = rng.integers(0, 1000, 30_000).astype(np.int32)
+    keys = rng.integers(0, key_range, len(units)).astype(np.int64)
+    counted = Postings.count(units, keys, 1000)
+    pairs, tf = np.unique(np.stack([keys, units]), axis=1, return_counts=True)
+    assert counted.keys.dtype == np.int64
+    assert counted.keys.tolist() == pairs[0].tolist()
+    assert counted.units.tolist() == pairs[1].tolist()
+    assert counted.tf.tolist() == tf.tolist()

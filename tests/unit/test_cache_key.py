@@ -1,0 +1,45 @@
+"""Cache keys follow the code and settings that produced a cache, not a hand-kept number."""
+
+import importlib
+import sys
+
+from retrieval import cache_key, passages
+from retrieval.index import Bm25Params
+from retrieval.ranking import DEFAULT_RANKING, RankingConfig
+
+
+def test_passage_limits_are_part_of_both_keys(monkeypatch):
+    analysis, index = cache_key.analysis_key(), cache_key.index_key(["a"], DEFAULT_RANKING)
+    monkeypatch.setattr(passages, "MAX_CHARS", passages.MAX_CHARS + 1)
+    assert cache_key.analysis_key() != analysis
+    assert cache_key.index_key(["a"], DEFAULT_RANKING) != index
+
+
+def test_the_analyser_and_cutter_code_are_part_of_the_key():
+    assert {"retrieval.analyzer", "retrieval.passages", "retrieval.abbreviations"} <= set(
+        cache_key.ANALYSIS_MODULES
+    )
+    assert {"retrieval.index", "retrieval.store"} <= set(cache_key.INDEX_MODULES)
+
+
+def test_editing_a_module_changes_its_digest(tmp_path, monkeypatch):
+    module = tmp_path / "keyed_module.py"
+    module.write_text("LIMIT = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    cache_key.code_digest.cache_clear()
+    before = cache_key.code_digest(("keyed_module",))
+    module.write_text("LIMIT = 2\n", encoding="utf-8")
+    cache_key.code_digest.cache_clear()
+    assert cache_key.code_digest(("keyed_module",)) != before
+    cache_key.code_digest.cache_clear()
+    sys.modules.pop("keyed_module", None)
+
+
+def test_index_key_follows_articles_order_and_bm25_parameters():
+    base = cache_key.index_key(["a", "b"], DEFAULT_RANKING)
+    assert cache_key.index_key(["b", "a"], DEFAULT_RANKING) != base
+    assert cache_key.index_key(["a"], DEFAULT_RANKING) != base
+    other = RankingConfig(article_bm25=Bm25Params(k1=1.3))
+    assert cache_key.index_key(["a", "b"], other) != base
+    assert cache_key.index_key(["a", "b"], DEFAULT_RANKING) == base
