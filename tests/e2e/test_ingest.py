@@ -15,8 +15,8 @@ import pytest
 import pytest_asyncio
 from support.bot_harness import ADMIN, USER, broadcast_settings
 from support.directive_corpus import make_corpus
-from support.fake_bot_limits import Limits, RateLimiter
 from support.directive_news import CONG_VAN_TAM_NHAP, NEWS_CAN_THO, STORIES, THONG_TU_XUAT_XU
+from support.fake_bot_limits import Limits, RateLimiter
 from support.ingest_helpers import FAST, publish
 from support.news_pages import rss_feed
 from support.news_server import NewsServer
