@@ -171,6 +171,7 @@ class FakeBotAPI(ChatAndQueryMethods, FileMethods):
         self._active_poll: int | None = None
         self._poll_ended = asyncio.Event()
         self.init_files()  # sendPhoto, sendDocument, getFile (support.fake_bot_files)
+        self._stall_once: set[int] = set()
 
     def __repr__(self) -> str:
         """Deliberately without the token."""
@@ -237,14 +238,18 @@ class FakeBotAPI(ChatAndQueryMethods, FileMethods):
         """The next ``times`` sends to ``chat_id`` answer 429 with ``retry_after``."""
         self.floods[chat_id] = [retry_after, times]
 
-    def stall(self, method: str, chat_id: int | None = None) -> asyncio.Event:
+    def stall(self, method: str, chat_id: int | None = None, *,
+              once: bool = False) -> asyncio.Event:
         """Hold every call of ``method`` (for ``chat_id``, or for any chat) until the returned
-        event is set: a Telegram that is slow for one chat. :meth:`close` releases all."""
+        event is set: a Telegram that is slow for one chat. ``once``: hold only the next
+        such call. :meth:`close` releases all."""
         canonical = self._canonical.get(method.lower())
         if canonical is None:
             raise ValueError(f"{method} is not a Bot API method")
         release = asyncio.Event()
         self.stalls.append((canonical, chat_id, release))
+        if once:
+            self._stall_once.add(id(release))
         return release
 
     def fail_next(self, method: str, status: int, description: str, times: int = 1,
@@ -374,8 +379,11 @@ class FakeBotAPI(ChatAndQueryMethods, FileMethods):
         return web.json_response({"ok": True, "result": result})
 
     async def _call(self, method: str, raw: dict[str, Any]) -> Any:
-        for stalled, chat_id, release in self.stalls:
+        for entry in list(self.stalls):
+            stalled, chat_id, release = entry
             if stalled == method and chat_id in (None, _int_or_none(raw.get("chat_id"))):
+                if id(release) in self._stall_once:
+                    self.stalls.remove(entry)
                 await release.wait()
         if rules := self.fail_rules.get(method):
             status, description, parameters = rules.pop(0)
