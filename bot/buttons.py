@@ -35,6 +35,17 @@ __all__ = ["press_button", "send_article"]
 logger = logging.getLogger(__name__)
 
 
+async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer the callback query; a press older than Telegram waits (about 15 s, e.g. made
+    while the bot was down) can no longer be answered, but its work is still done."""
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower():
+            raise
+        logger.info("callback query answered too late (pressed while the bot was busy or down)")
+
+
 async def press_button(update: Update, context: Context) -> None:
     """Turn a page, send an article in full, change a subscription, confirm an announcement."""
     query = update.callback_query
@@ -58,7 +69,7 @@ async def press_button(update: Update, context: Context) -> None:
         if article is None:
             await query.answer(texts.ARTICLE_GONE)
             return
-        await query.answer()
+        await _acknowledge(query)
         await send_article(context, message, article)
         return
     await turn_page(query, message, context, request)
@@ -83,7 +94,9 @@ async def turn_page(query: CallbackQuery, message: MaybeInaccessibleMessage, con
             or not stored.article_ids or request.page >= n_pages(len(stored.article_ids))):
         await query.answer(texts.BUTTON_EXPIRED)
         return
-    await query.answer()
+    await _acknowledge(query)
+    if request.page == stored.page:
+        return  # already shown (a double tap): the same edit would be "not modified"
     hits = await search(services, stored.question)
     page = min(request.page, n_pages(len(hits)) - 1)
     rendered = render_private(stored.id, stored.question, hits, page)

@@ -103,9 +103,14 @@ async def test_a_user_who_blocked_the_bot_is_a_warning_not_a_crash(fake, bot_run
 
 
 async def test_flood_control_is_waited_out(fake, bot_running):
-    fake.flood(USER, retry_after=1)
+    # The answer itself (sendMessage, not the "typing…" indicator) meets a 429: the bot
+    # waits retry_after and sends it once.
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1",
+                   parameters={"retry_after": 1})
     async with bot_running(fake, expect_rejections=True):
         fake.user_says(USER, "hoàn thuế")
         [reply] = await fake.wait_for_messages(USER, timeout=10)
     assert reply.text.startswith("🔎")
-    assert [r.status for r in fake.rejected] == [429]
+    [rejection] = fake.rejected
+    assert (rejection.method, rejection.status) == ("sendMessage", 429)
+    assert reply.time - rejection.time >= 0.9  # retry_after was waited out

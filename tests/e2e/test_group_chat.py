@@ -142,12 +142,26 @@ async def test_an_edited_group_question_edits_its_answer(fake, bot_running, sear
         GROUP, reply.message_id)["text"]
 
 
-async def test_a_group_that_becomes_a_supergroup_keeps_working(fake, bot_running):
+async def test_a_group_that_becomes_a_supergroup_keeps_working(fake, bot_running, tmp_path):
+    # The stored answers (and their question links) of the basic group move to the
+    # supergroup's id, so its "continue in private" link still opens for a member.
     fake.add_chat(BASIC_GROUP, "group")
-    async with bot_running(fake):
-        fake.user_says(BASIC_GROUP, "/hoi hoàn thuế", chat_type="group")
-        await fake.wait_for_messages(BASIC_GROUP)
+    async with bot_running(fake, data_dir=tmp_path) as app:
+        answers = app.bot_data.services.answers
+        asked = fake.user_says(BASIC_GROUP, "/hoi hoàn thuế", user_id=MEMBER,
+                               chat_type="group")["message"]
+        [first] = await fake.wait_for_messages(BASIC_GROUP)
+        await fake.wait_for(lambda: answers.for_question(BASIC_GROUP, asked["message_id"]))
         fake.migrate_event(BASIC_GROUP, GROUP)
+        moved = await fake.wait_for(lambda: answers.for_question(GROUP, asked["message_id"]),
+                                    what="the answers moved to the supergroup")
+        assert answers.for_question(BASIC_GROUP, asked["message_id"]) is None
+        assert moved.answer.chat_id == GROUP
+        assert moved.message_ids == (first.message_id,)
         fake.user_says(GROUP, "/hoi hoan thue", chat_type="supergroup")
         [reply] = await fake.wait_for_messages(GROUP)
+        payload = _deep_link(first).split("start=", 1)[1]
+        fake.user_says(MEMBER, f"/start {payload}")
+        [private] = await fake.wait_for_messages(MEMBER)
     assert reply.text.startswith("🔎")
+    assert private.text.startswith("🔎")

@@ -32,8 +32,12 @@ from aiohttp import web
 
 from support.fake_bot_files import FileMethods, Upload
 from support.fake_bot_limits import Limits, RateLimiter
-from support.fake_bot_methods import Params
-from support.fake_bot_queries import ChatAndQueryMethods
+from support.fake_bot_methods import COUNTED_METHODS, Params, counted_send
+from support.fake_bot_queries import (
+    CALLBACK_ANSWER_TIMEOUT,
+    INLINE_ANSWER_TIMEOUT,
+    ChatAndQueryMethods,
+)
 from support.fake_bot_state import (
     ALL_UPDATE_TYPES,
     DEFAULT_UPDATE_TYPES,
@@ -129,26 +133,35 @@ class FakeBotAPI(ChatAndQueryMethods, FileMethods):
     """The fake server; use ``async with FakeBotAPI() as fake`` inside the test's event loop."""
 
     def __init__(self, token: str = DEFAULT_TOKEN, bot_username: str = "HaiQuanTestBot", *,
-                 bot_first_name: str = "Hải Quan Test Bot", enforce_limits: bool = False,
+                 bot_first_name: str = "Hải Quan Test Bot", enforce_limits: bool = True,
                  limits: Limits | None = None, privacy_mode: bool = True,
-                 unanswered_query_grace: float = 10.0) -> None:
+                 unanswered_query_grace: float = 10.0,
+                 callback_answer_timeout: float = CALLBACK_ANSWER_TIMEOUT,
+                 inline_answer_timeout: float = INLINE_ANSWER_TIMEOUT) -> None:
         """Configure the fake; nothing listens until :meth:`start` / ``async with``.
 
         Args:
             token: the bot token the fake accepts (its numeric prefix is the bot's user id).
             bot_username: the bot's username, used for mentions and getMe.
             bot_first_name: the bot's display name.
-            enforce_limits: answer 429 when the bot exceeds Telegram's flood limits.
+            enforce_limits: answer 429 when the bot exceeds Telegram's flood limits (on by
+                default, as in production; a test that turns it off must say why).
             limits: the limits used with ``enforce_limits`` (see fake_bot_limits).
             privacy_mode: like Telegram's default, group bots only get commands, mentions and
                 replies to themselves unless they are admins.
             unanswered_query_grace: at close, a callback/inline query is a problem if it was
                 delivered to the bot or is older than this many seconds and still unanswered.
+            callback_answer_timeout: seconds after the press within which
+                answerCallbackQuery is accepted (Telegram: about 15 s).
+            inline_answer_timeout: seconds after an inline query within which
+                answerInlineQuery is accepted.
         """
         super().__init__(token, bot_username, bot_first_name)
         self.privacy_mode = privacy_mode
         self.limiter = RateLimiter(limits or Limits()) if enforce_limits else None
         self.unanswered_query_grace = unanswered_query_grace
+        self.query_timeouts = {"callback_query": callback_answer_timeout,
+                               "inline_query": inline_answer_timeout}
         self._handlers = {n[2:]: getattr(self, n) for n in dir(self) if n.startswith("m_")}
         self._canonical = {n.lower(): n for n in _REAL_METHODS | set(self._handlers)}
         self._runner: web.AppRunner | None = None
@@ -158,6 +171,7 @@ class FakeBotAPI(ChatAndQueryMethods, FileMethods):
         self._active_poll: int | None = None
         self._poll_ended = asyncio.Event()
         self.init_files()  # sendPhoto, sendDocument, getFile (support.fake_bot_files)
+        self._stall_once: set[int] = set()
 
     def __repr__(self) -> str:
         """Deliberately without the token."""
@@ -224,14 +238,18 @@ class FakeBotAPI(ChatAndQueryMethods, FileMethods):
         """The next ``times`` sends to ``chat_id`` answer 429 with ``retry_after``."""
         self.floods[chat_id] = [retry_after, times]
 
-    def stall(self, method: str, chat_id: int | None = None) -> asyncio.Event:
+    def stall(self, method: str, chat_id: int | None = None, *,
+              once: bool = False) -> asyncio.Event:
         """Hold every call of ``method`` (for ``chat_id``, or for any chat) until the returned
-        event is set: a Telegram that is slow for one chat. :meth:`close` releases all."""
+        event is set: a Telegram that is slow for one chat. ``once``: hold only the next
+        such call. :meth:`close` releases all."""
         canonical = self._canonical.get(method.lower())
         if canonical is None:
             raise ValueError(f"{method} is not a Bot API method")
         release = asyncio.Event()
         self.stalls.append((canonical, chat_id, release))
+        if once:
+            self._stall_once.add(id(release))
         return release
 
     def fail_next(self, method: str, status: int, description: str, times: int = 1,
@@ -361,8 +379,11 @@ class FakeBotAPI(ChatAndQueryMethods, FileMethods):
         return web.json_response({"ok": True, "result": result})
 
     async def _call(self, method: str, raw: dict[str, Any]) -> Any:
-        for stalled, chat_id, release in self.stalls:
+        for entry in list(self.stalls):
+            stalled, chat_id, release = entry
             if stalled == method and chat_id in (None, _int_or_none(raw.get("chat_id"))):
+                if id(release) in self._stall_once:
+                    self.stalls.remove(entry)
                 await release.wait()
         if rules := self.fail_rules.get(method):
             status, description, parameters = rules.pop(0)
@@ -373,8 +394,25 @@ class FakeBotAPI(ChatAndQueryMethods, FileMethods):
         unknown = sorted(set(raw) - _ACCEPTED.get(method, frozenset(raw)))
         if unknown:
             self.problems.append(f"{method}: Telegram ignores unknown parameter(s) {unknown}")
-        result = handler(Params(raw))
-        return await result if inspect.isawaitable(result) else result
+        token = counted_send.set(method in COUNTED_METHODS)
+        try:
+            result = handler(Params(raw))
+            result = await result if inspect.isawaitable(result) else result
+        finally:
+            counted_send.reset(token)
+        if method in COUNTED_METHODS and self.limiter is not None:
+            self._count_send(raw)
+        return result
+
+    def _count_send(self, raw: dict[str, Any]) -> None:
+        """A successful message-producing call counts against the chat's and the global
+        windows (edits of inline messages have no chat: only the global one)."""
+        try:
+            chat = self.resolve_chat(Params(raw)) if raw.get("chat_id") not in (None, "") else None
+        except ApiError:
+            chat = None
+        assert self.limiter is not None
+        self.limiter.record(chat.id if chat is not None else 0)
 
     def _error(self, request: web.Request, record: RecordedRequest,
                exc: ApiError) -> web.Response:

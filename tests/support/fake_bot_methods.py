@@ -8,6 +8,7 @@ replied message), so a test sees the same error a production bot would.
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import json
 import re
@@ -34,6 +35,20 @@ CHAT_ACTIONS = frozenset({
     "upload_video_note",
 })
 _INT = re.compile(r"\s*-?\d+\s*")
+CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
+MAX_CAPTION_UTF16 = 1024
+# Calls that put a message into a chat or change one: they count against Telegram's flood
+# limits. Chat actions, callback/inline answers and reads do not (Telegram limits messages).
+COUNTED_METHODS = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendAudio", "sendVideo", "sendAnimation",
+    "sendVoice", "sendVideoNote", "sendMediaGroup", "sendLocation", "sendVenue", "sendContact",
+    "sendPoll", "sendDice", "sendSticker", "copyMessage", "copyMessages", "forwardMessage",
+    "forwardMessages", "editMessageText", "editMessageCaption", "editMessageMedia",
+    "editMessageReplyMarkup",
+})
+# Set by the server around each handler: whether ``check_reachable`` applies flood limits.
+counted_send: contextvars.ContextVar[bool] = contextvars.ContextVar("counted_send",
+                                                                   default=False)
 
 
 class Params:
@@ -96,12 +111,18 @@ class MessageMethods(UpdateInjector):
                 chat = self.chats.get(p.int("chat_id") or 0)
             except ApiError:
                 chat = None
+        if chat is None and isinstance(raw, int | str) and str(raw).strip().isdigit() \
+                and int(raw) in self.users:
+            raise ApiError(403, CANT_INITIATE)  # Telegram knows the user, who never wrote
         if chat is None:
             raise bad_request("chat not found")
         return chat
 
     def check_reachable(self, chat: ChatInfo, *, count_flood: bool = True) -> None:
-        """Migration, blocking and scripted flood, in this order."""
+        """Never started, migration, blocking, scripted flood and (for message-producing methods, see
+        ``COUNTED_METHODS``) the enforced flood limits, in this order."""
+        if chat.kind == "private" and not chat.started:
+            raise ApiError(403, CANT_INITIATE)
         if chat.migrated_to is not None:
             raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
                            {"migrate_to_chat_id": chat.migrated_to})
@@ -116,6 +137,17 @@ class MessageMethods(UpdateInjector):
             flood[1] -= 1
             raise ApiError(429, f"Too Many Requests: retry after {flood[0]}",
                            {"retry_after": flood[0]})
+        if count_flood and self.limiter is not None and counted_send.get():
+            wait = self.limiter.retry_after(chat.id, chat.kind == "private")
+            if wait:
+                raise ApiError(429, f"Too Many Requests: retry after {wait}",
+                               {"retry_after": wait})
+
+    @staticmethod
+    def check_caption(caption: str | None) -> None:
+        """Media captions: at most 1024 UTF-16 code units after entity parsing."""
+        if caption is not None and len(caption.encode("utf-16-le")) // 2 > MAX_CAPTION_UTF16:
+            raise bad_request("message caption is too long")
 
     def check_thread(self, chat: ChatInfo, thread_id: int | None) -> None:
         if thread_id is not None and (not chat.is_forum or thread_id not in chat.topics):
@@ -168,11 +200,6 @@ class MessageMethods(UpdateInjector):
         self.check_reachable(chat)
         self.check_thread(chat, thread_id)
         replied = self.reply_target(p, chat)
-        if self.limiter is not None:
-            wait = self.limiter.retry_after(chat.id, chat.kind == "private")
-            if wait:
-                raise ApiError(429, f"Too Many Requests: retry after {wait}",
-                               {"retry_after": wait})
         self.problems.extend(f"sendMessage to {chat.id}: {x}" for x in prepared.problems)
         message: dict[str, Any] = {"message_id": self.new_message_id(chat.id),
                                    "date": int(time.time()), "chat": chat.as_dict()}
@@ -190,8 +217,6 @@ class MessageMethods(UpdateInjector):
         if markup is not None:
             message["reply_markup"] = markup
         self.store_message(message)
-        if self.limiter is not None:
-            self.limiter.record(chat.id)
         self.sent_messages.append(SentMessage(
             chat.id, message["message_id"], prepared.text, message.get("entities", []),
             str(p.raw.get("text")), p.str("parse_mode"), markup, thread_id,

@@ -16,6 +16,10 @@ from support.fake_bot_text import bad_request, check_reply_markup, prepare_text
 
 QUERY_INVALID = "query is too old and response timeout expired or query ID is invalid"
 MAX_INLINE_RESULTS = 50
+# Telegram accepts answerCallbackQuery for about 15 s after the press (the client stops
+# waiting), and answerInlineQuery only shortly after the query; later answers get 400.
+CALLBACK_ANSWER_TIMEOUT = 15.0
+INLINE_ANSWER_TIMEOUT = 10.0
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _SCOPES = frozenset({
@@ -33,9 +37,15 @@ class ChatAndQueryMethods(MessageMethods):
     """Callback/inline answers, commands, profile texts, chat information, webhooks."""
 
     # -- queries ---------------------------------------------------------------------------
+    query_timeouts: dict[str, float]
+
     def _open_query(self, query_id: str | None, kind: str) -> Any:
+        """The query, if it exists, is of ``kind``, is unanswered and not too old."""
         state = self.queries.get(query_id or "")
         if state is None or state.kind != kind or state.answered:
+            raise bad_request(QUERY_INVALID)
+        if state.age() > self.query_timeouts[kind]:
+            state.answered = True  # the client gave up: nothing is owed any more
             raise bad_request(QUERY_INVALID)
         return state
 

@@ -76,6 +76,8 @@ class ChatInfo:
     blocked: bool = False  # private: the user blocked the bot; groups: the bot was kicked
     left: bool = False  # the bot left the group itself (leaveChat, my_chat_member "left")
     migrated_to: int | None = None
+    # private: the user has written to the bot (pressed Start); else sends answer 403
+    started: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         """The ``Chat`` object as it appears inside messages and updates."""
@@ -191,6 +193,10 @@ class QueryState:
     created: float
     answered: bool = False
 
+    def age(self, now: float | None = None) -> float:
+        """Seconds since the user pressed / typed."""
+        return (time.monotonic() if now is None else now) - self.created
+
 
 class FakeState:
     """Everything the fake remembers; the server and the handlers mix this in."""
@@ -262,10 +268,12 @@ class FakeState:
 
     def add_chat(self, chat_id: int, chat_type: str | None = None, *, title: str | None = None,
                  username: str | None = None, is_forum: bool = False,
-                 topics: dict[int, str] | None = None) -> ChatInfo:
+                 topics: dict[int, str] | None = None, started: bool | None = None) -> ChatInfo:
         """Register a chat so the bot may send to it; the type is inferred from the id sign.
 
         Forum topics (``topics``: thread id -> name) only make sense in a forum supergroup.
+        ``started=False`` registers a private chat whose user never wrote to the bot: sends
+        answer 403 "bot can't initiate conversation" until the user writes.
         """
         kind = chat_type or ("private" if chat_id > 0 else
                              "supergroup" if str(chat_id).startswith("-100") else "group")
@@ -283,6 +291,8 @@ class FakeState:
             self.chats[chat_id] = chat
         elif chat_type is not None and chat.kind != kind:
             raise ValueError(f"chat {chat_id} is already registered as {chat.kind!r}")
+        if started is not None:
+            chat.started = started
         chat.title = title or chat.title
         chat.username = username or chat.username
         chat.is_forum = chat.is_forum or is_forum or bool(topics)
@@ -371,6 +381,10 @@ class FakeState:
         self.pending_updates.append(update)
         self._notify_updates()
         return update
+
+    def age_query(self, query_id: str, seconds: float) -> None:
+        """Make a query ``seconds`` older, as if the bot had been slow (or down) that long."""
+        self.queries[query_id].created -= seconds
 
     def new_query_id(self, kind: str, update_id: int) -> str:
         """Query ids are opaque strings in the Bot API; make them look like the real ones."""

@@ -38,6 +38,7 @@ class UpdateInjector(FakeState):
         if chat.kind == "private":
             if user_id not in (None, chat.id):
                 raise ValueError("in a private chat the sender is the chat's user")
+            chat.started = True  # writing to the bot is what lets it write back
             return self.add_user(chat.id)
         user = self.add_user(DEFAULT_GROUP_USER_ID if user_id is None else user_id)
         chat.members.add(user["id"])

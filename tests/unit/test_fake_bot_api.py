@@ -539,3 +539,71 @@ async def test_wait_for_times_out_with_a_dump(fake):
     with pytest.raises(AssertionError, match=r"1 message.*to chat 42") as caught:
         await fake.wait_for_messages(USER, timeout=0.1)
     assert "requests (last 25)" in str(caught.value)
+
+
+# -- issue 13: the strict fake ------------------------------------------------------------
+async def test_limits_are_on_by_default_and_count_edits_too(bot, fake):
+    fake.add_chat(USER)
+    message = await bot.send_message(USER, "0")
+    for i in range(1, Limits().private_per_window):
+        await bot.edit_message_text(str(i), USER, message.message_id)  # edits are messages
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(USER, "one too many")
+    assert caught.value.retry_after >= dt.timedelta(seconds=1)
+    [rejection] = fake.rejected
+    assert rejection.description.startswith("Too Many Requests: retry after ")
+
+
+async def test_chat_actions_and_callback_answers_are_not_messages(bot, fake):
+    fake.add_chat(USER)
+    for _ in range(Limits().private_per_window + 5):
+        await bot.send_chat_action(USER, "typing")
+    await bot.send_message(USER, "still allowed")
+
+
+async def test_the_global_limit_spans_chats(bot, fake):
+    for chat_id in range(1, Limits().global_per_second + 1):
+        fake.add_chat(chat_id)
+    sends = [bot.send_message(chat_id, "x") for chat_id in range(1, 31)]
+    await asyncio.gather(*sends)
+    fake.add_chat(99)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(99, "the 31st in one second")
+
+
+async def test_a_user_who_never_started_the_bot_cannot_be_written_to(bot, fake):
+    fake.inline_query(USER, "thuế")  # Telegram knows the user, who never opened the chat
+    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+        await bot.send_message(USER, "xin chào")
+    fake.add_chat(USER + 1, started=False)
+    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+        await bot.send_message(USER + 1, "xin chào")
+    fake.user_says(USER + 1, "/start")
+    await bot.send_message(USER + 1, "xin chào")
+
+
+async def test_a_callback_query_can_be_answered_only_within_15_seconds(bot, fake):
+    fake.add_chat(USER)
+    message = await bot.send_message(USER, "Chọn", reply_markup=keyboard(
+        InlineKeyboardButton("Một", callback_data="1")))
+    fresh = fake.press_button(USER, message.message_id, "1")
+    stale = fake.press_button(USER, message.message_id, "1")
+    await bot.get_updates()
+    fake.age_query(fresh, 14)
+    fake.age_query(stale, 16)
+    assert await bot.answer_callback_query(fresh)
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_callback_query(stale)
+
+
+async def test_an_inline_query_has_a_deadline(bot, fake):
+    query_id = fake.inline_query(USER, "thuế")
+    fake.age_query(query_id, 11)
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_inline_query(query_id, [article("a")])
+
+
+def test_captions_are_limited_to_1024_utf16_units(fake):
+    fake.check_caption("ệ" * 1024)
+    with pytest.raises(Exception, match="message caption is too long"):
+        fake.check_caption("😀" * 513)  # 1026 UTF-16 units

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.article_keys import article_key
@@ -58,12 +58,40 @@ def test_any_a_payload_is_a_token_for_the_store_to_judge():
     assert [parse_start(p).token for p in ("a1", "a12x")] == ["1", "12x"]
 
 
-@given(st.text())
-def test_anything_else_is_refused_not_an_error(data):
+# Near misses of valid data: signs, leading zeros, too many digits, wrong key lengths.
+NEAR_MISSES = st.one_of(
+    st.text(),
+    st.from_regex(r"p:[-+0]?[0-9]{0,20}:[-+0]?[0-9]{0,5}(:[0-9])?", fullmatch=True),
+    st.tuples(st.sampled_from(["", "", "0", "-", "+"]), st.integers(0, 10**19),
+              st.sampled_from(["", "", "0", "-"]), st.integers(0, 2000))
+    .map(lambda t: f"p:{t[0]}{t[1]}:{t[2]}{t[3]}"),
+    st.from_regex(r"d:[A-Za-z0-9_=.-]{0,12}", fullmatch=True),
+)
+
+
+def _encode(request: object) -> str:
+    if isinstance(request, PageRequest):
+        return page_data(request.answer_id, request.page)
+    assert isinstance(request, ReadRequest), request
+    return read_data(request.key)
+
+
+@given(NEAR_MISSES)
+@example("p:1:01")
+@example("p:01:1")
+@example("p:1:1000")
+@example("d:abcdefgh")
+def test_accepted_data_is_exactly_what_the_bot_writes(data):
+    # Every accepted string is the canonical encoding of what it parsed to (so a forged
+    # variant such as "p:01:1" never passes), and every canonical page/read string in
+    # range is accepted.
     request = parse_callback(data)
-    if request is not None:
-        assert data in (page_data(getattr(request, "answer_id", 0), getattr(request, "page", 0)),
-                        read_data(getattr(request, "key", "")))
+    if request is not None and data[:2] in ("p:", "d:"):
+        assert _encode(request) == data
+        assert 1 <= getattr(request, "answer_id", 1) < 10**18
+        assert 0 <= getattr(request, "page", 0) < 1000
+    if re.fullmatch(r"p:[1-9][0-9]{0,17}:(0|[1-9][0-9]{0,2})|d:[A-Za-z0-9_-]{8}", data):
+        assert request is not None, data
 
 
 def test_known_forgeries():
