@@ -66,6 +66,11 @@ class Article:
     `id` is the file's path relative to the corpus root with POSIX separators: stable
     across reloads and machines, it identifies the article in search results, caches,
     callback data and the delivery ledger.
+
+    `date_source` says how `published` was obtained (one of `corpus.dates.DATE_SOURCES`:
+    front matter, an image URL, a dateline in the text, the source URL, an estimate
+    from what the article cites, or the corpus' typical date), "" when undated: a
+    reader must be told when a date is only an estimate.
     """
 
     id: str
@@ -78,6 +83,7 @@ class Article:
     summary: str = ""
     source: str = ""
     published: dt.date | None = None
+    date_source: str = ""
     documents: tuple[DocumentRef, ...] = ()
     directive: DocumentRef | None = None
 

@@ -23,7 +23,7 @@ __all__ = ["PARSER_VERSION", "ArticleCache", "write_atomically"]
 logger = logging.getLogger(__name__)
 
 # Bump whenever parsing gives different articles for the same bytes.
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: every article dated, with `date_source`
 _KIND = "haiquan-article-cache"
 
 
@@ -123,6 +123,7 @@ def _to_json(article: Article) -> dict[str, Any]:
         "summary": article.summary,
         "source": article.source,
         "published": article.published.isoformat() if article.published else None,
+        "date_source": article.date_source,
         "documents": [_ref_to_json(r) for r in article.documents],
         "directive": _ref_to_json(article.directive) if article.directive else None,
     }
@@ -142,6 +143,7 @@ def _from_json(entry: dict[str, Any], article_id: str, content_hash: str) -> Art
         summary=entry["summary"],
         source=entry["source"],
         published=dt.date.fromisoformat(published) if published else None,
+        date_source=str(entry["date_source"]),
         documents=tuple(_ref_from_json(r) for r in entry["documents"]),
         directive=_ref_from_json(directive) if directive else None,
     )

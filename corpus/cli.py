@@ -12,6 +12,7 @@ from pathlib import Path
 import platformdirs
 
 from corpus.article import KIND_LABELS, LoadReport
+from corpus.dates import DATE_SOURCES
 from corpus.loader import default_corpus_dir, load_corpus
 
 __all__ = [
@@ -83,6 +84,8 @@ def _stats(args: argparse.Namespace) -> int:
     dates = summary["dates"]
     if dates["first"]:
         out.write(f"dates: {dates['first']} .. {dates['last']} ({dates['dated']} dated)\n")
+        methods = ", ".join(f"{k} {v}" for k, v in dates["by_source"].items())
+        out.write(f"  by method: {methods}\n")
     else:
         out.write("dates: none derivable\n")
     out.write(f"skipped: {len(report.skipped)}\n")
@@ -108,6 +111,12 @@ def stats_summary(report: LoadReport, elapsed: float) -> dict[str, object]:
             "first": dates[0].isoformat() if dates else None,
             "last": dates[-1].isoformat() if dates else None,
             "dated": len(dates),
+            "share": round(len(dates) / len(report.articles), 4) if report.articles else 0.0,
+            "by_source": {
+                source: count
+                for source in DATE_SOURCES
+                if (count := sum(1 for a in report.articles if a.date_source == source))
+            },
         },
         "seconds": round(elapsed, 3),
     }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from corpus.article import Article, LoadReport, Skipped
@@ -95,7 +97,37 @@ def load_corpus(
         articles.append(article)
     for item in skipped:
         logger.warning("skipped %s: %s", item.path, item.reason)
+    articles = date_from_corpus(articles)
     return LoadReport(root=str(root), articles=tuple(articles), skipped=tuple(skipped))
+
+
+def date_from_corpus(articles: list[Article]) -> list[Article]:
+    """Give every article still undated the median date of the dated ones from its source.
+
+    The last resort (``date_source="corpus"``) for an article that carries no evidence
+    at all (how-to pages with no date, year or cited document): a reader is better
+    served by "about when this site published" than by nothing, and the source says
+    it is only that. Sources with no dated article borrow the whole corpus' median.
+    """
+    by_source: dict[str, list[int]] = {}
+    for article in articles:
+        if article.published is not None:
+            by_source.setdefault(article.source, []).append(article.published.toordinal())
+    everything = sorted(day for days in by_source.values() for day in days)
+    if not everything:
+        return articles
+    medians = {source: sorted(days)[len(days) // 2] for source, days in by_source.items()}
+    fallback = everything[len(everything) // 2]
+    return [
+        article
+        if article.published is not None
+        else replace(
+            article,
+            published=dt.date.fromordinal(medians.get(article.source, fallback)),
+            date_source="corpus",
+        )
+        for article in articles
+    ]
 
 
 def _read(path: Path, max_bytes: int) -> bytes:

@@ -21,12 +21,13 @@ act on; the loader turns it into a skipped entry.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from urllib.parse import urlsplit
 
 from corpus.article import Article
-from corpus.dates import date_from_image_urls, parse_date
+from corpus.dates import SNAPSHOT_LATEST, article_date, parse_date
 from corpus.directives import classify_directive, find_references
 from corpus.errors import ArticleParseError
 from corpus.markdown import clean_inline, split_body
@@ -121,7 +122,7 @@ def _parse_republished(lines: list[str], data: bytes, article_id: str) -> Articl
         author=author,
         summary=summary,
         source=urlsplit(url).hostname or "",
-        published=date_from_image_urls(body.image_urls),
+        dated_by=(None, body.image_urls, SNAPSHOT_LATEST),
     )
 
 
@@ -161,7 +162,7 @@ def _parse_front_matter(lines: list[str], data: bytes, article_id: str) -> Artic
         author=normalize_line(fields.get("author", "")),
         summary=normalize_line(fields.get("summary", "")),
         source=fields.get("source") or urlsplit(url).hostname or "",
-        published=published or date_from_image_urls(body.image_urls),
+        dated_by=(published, body.image_urls, dt.datetime.now(tz=dt.UTC).date()),
     )
 
 
@@ -174,6 +175,15 @@ def _build(
     summary = str(rest["summary"])
     lead = [text for text in (teaser, summary, *paragraphs[:3]) if text]
     documents = find_references("\n".join((title, *lead, *paragraphs[3:])))
+    front_matter, image_urls, latest = rest["dated_by"]  # type: ignore[misc]
+    published, date_source = article_date(
+        front_matter=front_matter,
+        image_urls=image_urls,
+        texts=[title, *lead, *paragraphs[3:]],
+        url=str(rest["url"]),
+        document_years=[ref.year for ref in documents],
+        latest=latest,
+    )
     return Article(
         id=article_id,
         title=title,
@@ -186,7 +196,8 @@ def _build(
         author=str(rest["author"]),
         summary=summary,
         source=str(rest["source"]),
-        published=rest["published"],  # type: ignore[arg-type]
+        published=published,
+        date_source=date_source,
     )
 
 

@@ -55,3 +55,16 @@ def test_directives_are_found_in_the_real_corpus(report):
     codes = {a.directive.code for a in directives if a.directive.code}
     assert any(code.endswith("/TT-BTC") for code in codes)
     assert any("TCHQ" in code for code in codes)
+
+
+def test_nearly_every_shared_article_is_dated_and_says_how(report):
+    """Issue 11 part 4: ≥ 99 % dated, each date within the snapshot's sanity bounds."""
+    from corpus.dates import DATE_SOURCES, EARLIEST, SNAPSHOT_LATEST
+
+    dated = [a for a in report.articles if a.published is not None]
+    assert len(dated) / len(report.articles) >= 0.99
+    for article in dated:
+        assert article.date_source in DATE_SOURCES, article.id
+        assert EARLIEST <= article.published <= SNAPSHOT_LATEST, article.id
+    evidence = [a for a in dated if a.date_source != "corpus"]
+    assert len(evidence) / len(report.articles) >= 0.70  # dated from the article itself
