@@ -72,8 +72,9 @@ def _title_span(title: str, rank: int | None) -> Span:
     return Span(prefix + trim(title, TITLE_CHARS), bold=True)
 
 
-def _date_spans(day: dt.date | None) -> list[Span]:
-    return [Span(f"📅 {texts.date_label(day)}")] if day else []
+def _date_spans(day: dt.date | None, source: str = "") -> list[Span]:
+    shown = texts.article_date_label(day, source)
+    return [Span(f"📅 {shown}")] if shown else []
 
 
 def _excerpt_spans(hit: Hit, budget: int) -> list[Span]:
@@ -116,7 +117,7 @@ def result_block(hit: Hit, rank: int, *, compact: bool = False) -> Block:
     budget = GROUP_EXCERPT_CHARS if compact else EXCERPT_CHARS
     return _lines(
         [_title_span(hit.title, rank)],
-        _date_spans(hit.published),
+        _date_spans(hit.published, hit.date_source),
         _excerpt_spans(hit, budget),
         _source_spans(hit.url),
     )
@@ -153,7 +154,7 @@ def answer_blocks(question: str, hits: Sequence[Hit], page: int, *,
 def _article_header(article: Article) -> Block:
     return _lines(
         [_title_span(article.title, None)],
-        _date_spans(article.published),
+        _date_spans(article.published, article.date_source),
         _source_spans(article.source_url),
     )
 
@@ -169,7 +170,7 @@ def hit_card_block(hit: Hit) -> Block:
     """The message an inline result sends: a result without its rank."""
     return _lines(
         [_title_span(hit.title, None)],
-        _date_spans(hit.published),
+        _date_spans(hit.published, hit.date_source),
         _excerpt_spans(hit, GROUP_EXCERPT_CHARS),
         _source_spans(hit.url),
     )

@@ -60,8 +60,10 @@ def directive_card(article: Article, summary: str) -> tuple[Block, ...]:
     if ref is not None and ref.issuer:
         lines.append([Span(f"🏛 {texts.issuer_label(ref.issuer)}")])
     lines.append([Span(trim(article.title, TITLE_CHARS), bold=True)])
-    if article.published:
-        lines.append([Span(f"📅 {texts.published_label(article.published)}")])
+    if article.published and (
+        label := texts.published_label(article.published, article.date_source)
+    ):
+        lines.append([Span(f"📅 {label}")])
     if summary:
         lines.append([Span(summary)])
     link = safe_url(article.source_url)

@@ -50,7 +50,7 @@ def _result(hit: Hit, bot_username: str) -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
         id=key,
         title=trim(clean(hit.title), _TITLE_CHARS),
-        description=texts.inline_description(hit.published, snippet),
+        description=texts.inline_description(hit.published, snippet, hit.date_source),
         input_message_content=InputTextMessageContent(
             to_html(single_message([hit_card_block(hit)])),
             parse_mode=ParseMode.HTML,

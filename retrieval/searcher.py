@@ -68,6 +68,8 @@ class Hit:
     passage_index: int
     # The reranker's probability that this article answers (None: first stage only).
     confidence: float | None = None
+    # How `published` was obtained (`Article.date_source`): renderers hedge estimates.
+    date_source: str = ""
 
     @property
     def best_sentence(self) -> str:
@@ -454,6 +456,7 @@ class Searcher:
             title=article.title,
             url=article.source_url,
             published=article.published,
+            date_source=article.date_source,
             score=score,
             passage=passage,
             sentence=sentence,

@@ -91,6 +91,7 @@ from bot.texts.commands import (
 )
 from bot.texts.common import (
     age_label,
+    article_date_label,
     clock_label,
     date_label,
     number,
@@ -275,6 +276,7 @@ __all__ = [
     "UNSUBSCRIBE_BUTTON",
     "admin_note",
     "age_label",
+    "article_date_label",
     "broadcast_confirm",
     "broadcast_queued",
     "broadcast_too_long",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.texts.common import date_label
+from bot.texts.common import article_date_label
 
 __all__ = [
     "ARTICLE_GONE",
@@ -139,6 +139,7 @@ def continue_in_private() -> str:
     return "💬 Xem đầy đủ trong chat riêng"
 
 
-def inline_description(day: dt.date | None, snippet: str) -> str:
+def inline_description(day: dt.date | None, snippet: str, source: str = "") -> str:
     """Second line of an inline result: date and the start of the best sentence."""
-    return f"{date_label(day)} · {snippet}" if day else snippet
+    shown = article_date_label(day, source)
+    return f"{shown} · {snippet}" if shown else snippet

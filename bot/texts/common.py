@@ -4,12 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["age_label", "clock_label", "date_label", "number", "seconds_label"]
+__all__ = [
+    "age_label",
+    "article_date_label",
+    "clock_label",
+    "date_label",
+    "number",
+    "seconds_label",
+]
 
 
 def date_label(day: dt.date) -> str:
     """Vietnamese date style: 08/01/2021."""
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def article_date_label(day: dt.date | None, source: str = "") -> str | None:
+    """An article's date as a reader should take it (`Article.date_source`, issue 11).
+
+    An estimate is only good to the month ("khoảng tháng 8/2020"); a date that is only
+    the corpus' typical one ("corpus": the article itself gives no hint) is not shown at
+    all, since it would say nothing about this article.
+    """
+    if day is None or source == "corpus":
+        return None
+    if source == "estimated":
+        return f"khoảng tháng {day.month}/{day.year}"
+    return date_label(day)
 
 
 def number(value: int) -> str:

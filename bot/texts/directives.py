@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.texts.common import date_label
+from bot.texts.common import article_date_label
 
 __all__ = [
     "ASK_ABOUT_DIRECTIVE",
@@ -59,6 +59,7 @@ def directive_hint(label: str) -> str:
     return f"Bạn có thể hỏi tiếp về văn bản này, ví dụ: «{label} quy định gì?»"
 
 
-def published_label(day: dt.date) -> str:
-    """The card's date line: which date it is, then the date."""
-    return f"{PUBLISHED}: {date_label(day)}"
+def published_label(day: dt.date, source: str = "") -> str | None:
+    """The card's date line: which date it is, then the date (None: nothing to show)."""
+    shown = article_date_label(day, source)
+    return f"{PUBLISHED}: {shown}" if shown else None

@@ -202,3 +202,22 @@ def test_a_long_article_is_split_between_paragraphs():
         assert any(paragraph.strip() in part for part in shown)
     for message in messages:
         accepted(to_html(message))
+
+
+def test_a_date_is_shown_as_firmly_as_it_was_obtained():
+    """Issue 11: an estimate reads "khoảng tháng 8/2020"; the corpus' typical date is hidden."""
+    day = dt.date(2020, 8, 17)
+    shown = {}
+    for source in ("image_url", "text", "estimated", "corpus", ""):
+        hit = Hit("a.md", "Tiêu đề", "https://hddtvn.com/a/", day, 1.0, "Nội dung.", (0, 9), (),
+                  0, date_source=source)
+        shown[source] = visible_text(single_message(answer_blocks("q", [hit], 0)))
+    for source in ("image_url", "text", ""):
+        assert "📅 17/08/2020" in shown[source], source
+    assert "📅 khoảng tháng 8/2020" in shown["estimated"]
+    assert "17/08/2020" not in shown["estimated"]
+    assert "📅" not in shown["corpus"]
+    article = Article("a.md", "Tiêu đề", "https://hddtvn.com/a/", ("Đoạn.",), "0" * 64,
+                      published=day, date_source="estimated")
+    card = visible_text(pack(article_blocks(article))[0])
+    assert "📅 khoảng tháng 8/2020" in card
