@@ -14,8 +14,10 @@ from urllib.parse import urlsplit
 from bot import texts
 from bot.excerpt import ELLIPSIS, cut_point, highlight_pieces, is_boundary, split_text, trim
 from bot.render import MAX_TEXT, Block, Span, safe_url
+from bot.store.counters import VIETNAM
 from corpus import Article
 from retrieval import POOL, Hit
+from retrieval.timeframe import parse_timeframe
 
 __all__ = [
     "ARTICLE_MAX_MESSAGES",
@@ -112,12 +114,29 @@ def _lines(*groups: list[Span]) -> Block:
     return tuple(spans)
 
 
-def result_block(hit: Hit, rank: int, *, compact: bool = False) -> Block:
-    """One result: title, date, the passage with matched words in bold, the source."""
+def _age_spans(hit: Hit, recent_on: dt.date | None) -> list[Span]:
+    """How old the article is, when the question asked for recent news and it is not."""
+    if recent_on is None or hit.published is None or hit.date_source == "corpus":
+        return []
+    years = int((recent_on - hit.published).days // 365.25)
+    if years < 1:
+        return []
+    return [Span(texts.age_note(years, estimated=hit.date_source == "estimated"))]
+
+
+def result_block(
+    hit: Hit, rank: int, *, compact: bool = False, recent_on: dt.date | None = None
+) -> Block:
+    """One result: title, date, the passage with matched words in bold, the source.
+
+    `recent_on` is today when the question asks for the newest news ("mới nhất", "hôm
+    nay"): an old article then says how old it is, so it is not taken for today's.
+    """
     budget = GROUP_EXCERPT_CHARS if compact else EXCERPT_CHARS
     return _lines(
         [_title_span(hit.title, rank)],
         _date_spans(hit.published, hit.date_source),
+        _age_spans(hit, recent_on),
         _excerpt_spans(hit, budget),
         _source_spans(hit.url),
     )
@@ -140,14 +159,24 @@ def no_results_blocks() -> list[Block]:
 
 
 def answer_blocks(question: str, hits: Sequence[Hit], page: int, *,
-                  page_size: int = PAGE_SIZE, compact: bool = False) -> list[Block]:
-    """One page of an answer: a header and the page's results (or "nothing found")."""
+                  page_size: int = PAGE_SIZE, compact: bool = False,
+                  today: dt.date | None = None) -> list[Block]:
+    """One page of an answer: a header and the page's results (or "nothing found").
+
+    `today` (default: today in Vietnam) dates a recency question's "how old" notes.
+    """
     if not hits:
         return no_results_blocks()
+    today = today or dt.datetime.now(tz=VIETNAM).date()
+    timeframe = parse_timeframe(question, today)
+    recent_on = today if timeframe is not None and timeframe.wants_recent else None
     first = page * page_size
     shown = hits[first : first + page_size]
     blocks = [header_block(question, first + 1, first + len(shown), len(hits))]
-    blocks += [result_block(hit, first + i + 1, compact=compact) for i, hit in enumerate(shown)]
+    blocks += [
+        result_block(hit, first + i + 1, compact=compact, recent_on=recent_on)
+        for i, hit in enumerate(shown)
+    ]
     return blocks
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "READ_FULL",
     "SHORT_DESCRIPTION",
     "UNKNOWN_COMMAND",
+    "age_note",
     "continue_in_private",
     "group_help",
     "help_text",
@@ -137,6 +138,14 @@ def read_button(rank: int) -> str:
 def continue_in_private() -> str:
     """URL button under a group answer."""
     return "💬 Xem đầy đủ trong chat riêng"
+
+
+def age_note(years: int, *, estimated: bool) -> str:
+    """Under a result to a "mới nhất"/"hôm nay" question whose article is old (issue 11).
+
+    An estimated date is a lower bound, so its age is only "about" so many years.
+    """
+    return f"⏳ Tin đăng cách đây {'khoảng' if estimated else 'hơn'} {years} năm"
 
 
 def inline_description(day: dt.date | None, snippet: str, source: str = "") -> str:

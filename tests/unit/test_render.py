@@ -221,3 +221,24 @@ def test_a_date_is_shown_as_firmly_as_it_was_obtained():
                       published=day, date_source="estimated")
     card = visible_text(pack(article_blocks(article))[0])
     assert "📅 khoảng tháng 8/2020" in card
+
+
+def test_an_old_answer_to_a_recency_question_says_how_old_it_is():
+    """Issue 11: "mới nhất"/"hôm nay" answered by a 2020 article says it is years old."""
+    today = dt.date(2026, 12, 4)
+
+    def hit(day, source):
+        return Hit("a.md", "Tiêu đề", "https://hddtvn.com/a/", day, 1.0, "Nội dung.", (0, 9),
+                   (), 0, date_source=source)
+
+    def shown(question, found):
+        return visible_text(single_message(answer_blocks(question, [found], 0, today=today)))
+
+    old = hit(dt.date(2020, 8, 17), "image_url")
+    assert "⏳ Tin đăng cách đây hơn 6 năm" in shown("quy định mới nhất về kho bãi", old)
+    assert "cách đây hơn 6 năm" in shown("gia vang hom nay", old)
+    assert "⏳" not in shown("quy định về kho bãi", old)  # not a recency question
+    assert "⏳" not in shown("tin mới nhất", hit(dt.date(2026, 6, 1), "text"))  # not old
+    assert "khoảng 6 năm" in shown("tin mới nhất", hit(dt.date(2020, 8, 17), "estimated"))
+    assert "⏳" not in shown("tin mới nhất", hit(dt.date(2020, 8, 17), "corpus"))
+    assert "⏳" not in shown("tin mới nhất", hit(None, ""))
