@@ -197,3 +197,15 @@ async def test_an_edit_after_the_answer_was_deleted_gets_a_new_answer(fake, bot_
     assert [r.description for r in fake.rejected] == ["Bad Request: message to edit not found"]
     assert "Formosa" in replies[1].text
     assert fake.message(USER, replies[1].message_id)["text"] == texts.EMPTY_QUESTION
+
+
+async def test_a_recency_question_answered_by_an_old_article_says_how_old(fake, bot_running):
+    """Issue 11: "… mới nhất" answered from the 2019–2020 sample says it is years old."""
+    query = QUERIES["s02"]["query"]
+    async with bot_running(fake):
+        fake.user_says(USER, query)
+        [plain] = await fake.wait_for_messages(USER)
+        fake.user_says(USER, f"{query} mới nhất")
+        [_, recent] = await fake.wait_for_messages(USER, count=2)
+    assert "⏳" not in plain.text
+    assert re.search(r"⏳ Tin đăng cách đây (hơn|khoảng) \d+ năm", recent.text)
