@@ -22,6 +22,16 @@ chat's subscription:
 - any other 400: ``failed`` (the message itself is wrong; retrying cannot help).
 - network errors, timeouts, 5xx: ``pending`` after an exponential backoff; ``failed``
   after `Pacing.max_errors` of them.
+
+When recording an outcome fails (the database is locked, the disk full), the sender keeps
+the outcome in memory and records it at the start of its next round, before it claims
+anything: a card Telegram accepted becomes ``sent`` with its message id, never a resend,
+and the chat's later cards follow. Each round also resolves stale ``sending`` rows (none
+of this process's sends holds them) as ``uncertain`` (`bot.store.ledger`).
+
+Stopping has two steps: `park` (the moment shutdown starts) stops claiming rows; `stop`
+then waits for the sends under way, records them and closes the bot. Rows not claimed
+stay ``pending`` for the next start.
 """
 
 from __future__ import annotations
@@ -39,7 +49,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 
 from bot.pacing import Pacer, Pacing
-from bot.store import Delivery, Ledger, SubscriptionStore
+from bot.store import Delivery, Ledger, Stale, SubscriptionStore
 
 __all__ = ["Broadcaster", "Send", "broadcast_request", "is_definitive_refusal"]
 
@@ -47,6 +57,9 @@ logger = logging.getLogger(__name__)
 
 Send = Callable[[Delivery], Awaitable[int]]
 """Sends one delivery and returns the message id, or raises a `telegram.error` error."""
+
+Outcome = int | Exception
+"""What Telegram answered to one send: the message id, or the error raised."""
 
 _DEFINITIVE = ("blocked by the user", "kicked from", "user is deactivated",
                "not a member of", "chat was deleted", "bot can't initiate conversation")
@@ -81,6 +94,10 @@ class Broadcaster:
         self._wakeup = asyncio.Event()
         self._slots = asyncio.Semaphore(pacing.max_in_flight)
         self._busy: set[int] = set()
+        # Rows this process claimed and has not settled in the ledger yet (their sends
+        # are under way, or their outcome could not be recorded): never stale.
+        self._held: set[int] = set()
+        self._unsettled: dict[int, tuple[Delivery, Outcome]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -111,10 +128,7 @@ class Broadcaster:
             await self._bot.initialize()
             send = self._send_with_bot
         self._send = send
-        resumed = await self.ledger.arecover()
-        if resumed:
-            logger.warning("%d deliveries were under way when the bot stopped; sending them "
-                           "again (a chat may see one repeated message)", resumed)
+        self._log_stale(await self.ledger.arecover())
         self._stopping = False
         self._loop_task = asyncio.create_task(self._run(), name="broadcast sender")
         self.wake()
@@ -123,17 +137,28 @@ class Broadcaster:
         """New rows were written (or a chat became free): look at the ledger now."""
         self._wakeup.set()
 
-    async def stop(self) -> None:
-        """Stop claiming rows, let sends under way finish (within the drain timeout).
+    def park(self) -> None:
+        """Claim nothing more from now on: shutdown has begun.
 
-        A send still unanswered after the timeout is cancelled and its row stays
-        ``sending``; the next start sends it again (`bot.store.ledger`).
+        Called first thing when the bot stops (`bot.app.running`), before the application
+        waits for its handlers and jobs, so that wait does not turn into sending the rest
+        of the backlog. Sends under way go on; `stop` waits for them.
         """
         self._stopping = True
         self.wake()
+
+    async def stop(self) -> None:
+        """Stop claiming rows, let sends under way finish (within the drain timeout) and
+        record them; what was not claimed stays ``pending`` for the next start.
+
+        A send still unanswered after the timeout is cancelled and its row stays
+        ``sending``; the next start marks it ``uncertain`` and does not send it again
+        (`bot.store.ledger`).
+        """
+        self.park()
         if self._loop_task is not None:
             # The loop stops between two claims; it may be waiting for a free slot, held
-            # by a hung send: then it is cancelled (a row it was claiming is resent).
+            # by a hung send: then it is cancelled (a row it was claiming stays claimed).
             _, pending = await asyncio.wait({self._loop_task},
                                             timeout=self.pacing.drain_timeout)
             for task in pending:
@@ -146,9 +171,16 @@ class Broadcaster:
             for task in late:
                 task.cancel()
             if late:
-                logger.warning("%d sends did not finish within %.0fs; they will be sent "
-                               "again on the next start", len(late), self.pacing.drain_timeout)
+                logger.warning("%d sends did not finish within %.0fs; the next start marks "
+                               "them uncertain and does not send them again", len(late),
+                               self.pacing.drain_timeout)
                 await asyncio.wait(late)
+        await self._settle_unsettled()
+        for delivery, outcome in self._unsettled.values():
+            logger.error("the outcome of delivery %s to chat %s (%s) could not be recorded; "
+                         "the next start marks it uncertain", delivery.id, delivery.chat_id,
+                         f"message {outcome}" if isinstance(outcome, int) else
+                         type(outcome).__name__)
         self._log_totals()
         if self._bot is not None:
             await self._bot.shutdown()
@@ -178,9 +210,14 @@ class Broadcaster:
                 await asyncio.wait_for(self._wakeup.wait(), timeout)
 
     async def _pass(self) -> tuple[int, list[float]]:
-        """Dispatch every due row whose chat is free; returns (dispatched, waits)."""
+        """Record what earlier rounds could not, resolve stale rows, then dispatch every
+        due row whose chat is free; returns (dispatched, waits)."""
         dispatched = 0
         waits: list[float] = []
+        await self._settle_unsettled()
+        if self._unsettled:  # the database is still failing: look again soon
+            waits.append(min(self.pacing.idle_check, 1.0))
+        self._log_stale(await self.ledger.aresolve_stale(self._held | set(self._unsettled)))
         for delivery in await self.ledger.adue(self._batch):
             if self._stopping:
                 break
@@ -194,12 +231,15 @@ class Broadcaster:
             delay = self.pacer.reserve(delivery.chat_id, private=delivery.private)
             if delay > 0:
                 await asyncio.sleep(delay)
+            self._held.add(delivery.id)  # before the claim: never taken for stale
             try:
                 claimed = not self._stopping and await self.ledger.aclaim(delivery.id)
             except BaseException:
+                self._held.discard(delivery.id)
                 self._slots.release()
                 raise
             if not claimed:
+                self._held.discard(delivery.id)
                 self._slots.release()
                 continue
             self._busy.add(delivery.chat_id)
@@ -226,43 +266,80 @@ class Broadcaster:
         if self._since is None:
             self._since = time.monotonic()
         try:
-            await self._attempt(delivery)
-        except Exception:  # the ledger itself failed: the row stays for the next start
-            logger.exception("could not record the outcome of delivery %s", delivery.id)
+            outcome = await self._outcome(delivery)
+            try:
+                await self._settle(delivery, outcome)
+            except Exception:  # the ledger failed: keep the outcome for the next round
+                logger.exception("could not record the outcome of delivery %s; recording it "
+                                 "on the next round", delivery.id)
+                self._unsettled[delivery.id] = (delivery, outcome)
         finally:
+            self._held.discard(delivery.id)
             self._busy.discard(delivery.chat_id)
             self._slots.release()
             self.wake()
 
-    async def _attempt(self, delivery: Delivery) -> None:
+    async def _outcome(self, delivery: Delivery) -> Outcome:
+        """The message id, or the error the send raised (a cancellation propagates)."""
         send = self._send
         if send is None:
             raise RuntimeError("the broadcaster was not started")
         try:
-            message_id = await send(delivery)
-        except RetryAfter as error:
-            wait = _seconds(error.retry_after)
+            return await send(delivery)
+        except Exception as error:
+            return error
+
+    async def _settle_unsettled(self) -> None:
+        """Record outcomes an earlier round could not; those that fail again wait."""
+        for delivery_id, (delivery, outcome) in list(self._unsettled.items()):
+            try:
+                await self._settle(delivery, outcome)
+            except Exception as error:
+                logger.warning("still cannot record the outcome of delivery %s: %s",
+                               delivery_id, error)
+                continue
+            del self._unsettled[delivery_id]
+            logger.info("recorded the outcome of delivery %s late", delivery_id)
+
+    async def _settle(self, delivery: Delivery, outcome: Outcome) -> None:
+        """Write what Telegram's answer means to the ledger and the subscription.
+
+        Raises what the ledger raises; replaying an outcome whose writes partly happened
+        changes nothing more (`Ledger.fail` and `Ledger.retry` touch only rows still in
+        ``sending``).
+        """
+        if isinstance(outcome, int):
+            await self.ledger.amark_sent(delivery.id, outcome)
+            self._totals["sent"] += 1
+            await self._observe(True)
+            logger.debug("delivery %s sent to chat %s", delivery.id, delivery.chat_id)
+        elif isinstance(outcome, RetryAfter):
+            wait = _seconds(outcome.retry_after)
             logger.info("chat %s is flood-limited: next try in %.0fs", delivery.chat_id, wait)
             self.pacer.park(delivery.chat_id, wait)
-            await self._retry(delivery, wait, f"429: {error.message}", counts=False)
-        except ChatMigrated as error:
-            await self._migrated(delivery, error.new_chat_id)
-        except Forbidden as error:
-            await self._refused(delivery, error.message,
-                                definitive=is_definitive_refusal(error.message))
-        except BadRequest as error:
-            await self._bad_request(delivery, error.message)
-        except TelegramError as error:  # network errors, timeouts, 5xx
-            await self._transient(delivery, f"{type(error).__name__}: {error.message}")
-        except Exception as error:
-            logger.exception("unexpected error sending delivery %s", delivery.id)
-            await self._transient(delivery, f"{type(error).__name__}: {error}")
+            await self._retry(delivery, wait, f"429: {outcome.message}", counts=False)
+        elif isinstance(outcome, ChatMigrated):
+            await self._migrated(delivery, outcome.new_chat_id)
+        elif isinstance(outcome, Forbidden):
+            await self._refused(delivery, outcome.message,
+                                definitive=is_definitive_refusal(outcome.message))
+        elif isinstance(outcome, BadRequest):
+            await self._bad_request(delivery, outcome.message)
+        elif isinstance(outcome, TelegramError):  # network errors, timeouts, 5xx
+            await self._transient(delivery, f"{type(outcome).__name__}: {outcome.message}")
         else:
-            await self.ledger.amark_sent(delivery.id, message_id)
-            self._totals["sent"] += 1
-            if self.observe is not None:
-                await self.observe(True)
-            logger.debug("delivery %s sent to chat %s", delivery.id, delivery.chat_id)
+            logger.error("unexpected error sending delivery %s", delivery.id,
+                         exc_info=outcome)
+            await self._transient(delivery, f"{type(outcome).__name__}: {outcome}")
+
+    async def _observe(self, reached: bool) -> None:
+        """Tell `observe`; its failure is logged, the ledger row is settled already."""
+        if self.observe is None:
+            return
+        try:
+            await self.observe(reached)
+        except Exception:
+            logger.exception("could not count a settled delivery")
 
     async def _retry(self, delivery: Delivery, delay: float, error: str, *,
                      counts: bool) -> None:
@@ -270,10 +347,10 @@ class Broadcaster:
         self._totals["retried"] += 1
 
     async def _fail(self, delivery: Delivery, error: str) -> None:
-        await self.ledger.afail(delivery.id, error)
+        if not await self.ledger.afail(delivery.id, error):
+            return  # settled already (a replayed outcome)
         self._totals["failed"] += 1
-        if self.observe is not None:
-            await self.observe(False)
+        await self._observe(False)
 
     async def _migrated(self, delivery: Delivery, new_chat_id: int) -> None:
         logger.warning("chat %s became supergroup %s: its subscription moves there",
@@ -314,6 +391,12 @@ class Broadcaster:
         logger.info("delivery %s to chat %s failed (%s); next try in %.0fs", delivery.id,
                     delivery.chat_id, error, delay)
         await self._retry(delivery, delay, error, counts=True)
+
+    def _log_stale(self, stale: list[Stale]) -> None:
+        for row in stale:
+            logger.warning("delivery %s (item %s) to chat %s was under way when an earlier "
+                           "run stopped; marked uncertain, not sent again", row.id,
+                           row.item_id, row.chat_id)
 
     def _log_totals(self) -> None:
         if self._since is None:

@@ -18,6 +18,7 @@
 | ``HAIQUAN_INGEST_EVERY``  | ``--ingest-every`` | none (minutes between ingest rounds)    |
 | ``HAIQUAN_INGEST_CONTACT``|                    | none (URL or e-mail for the User-Agent) |
 | ``HAIQUAN_SHARE_LINK_DAYS``|                   | 7 (days a shared answer link stays valid)|
+| ``HAIQUAN_RETENTION_DAYS``|                    | 30 (days answers and delivery rows are kept)|
 | ``HAIQUAN_HEALTH_PORT``   | ``--health-port``  | none: no ``/healthz`` and ``/metrics``  |
 | ``HAIQUAN_HEALTH_HOST``   | ``--health-host``  | ``127.0.0.1``                           |
 
@@ -38,6 +39,11 @@ appends the token straight to them, so a URL without its path (``http://127.0.0.
 would become ``http://127.0.0.1:8081123:ABC…`` and fail with a confusing ``InvalidURL``:
 an empty path gets the standard ``/bot`` (``/file/bot``) and a warning; any other path that
 does not end in ``bot`` is kept but warned about.
+
+``HAIQUAN_RETENTION_DAYS`` (1 to 3650) is how long stored answers (what their buttons
+redo) and finished delivery rows are kept; a daily job and each start purge older ones
+(`bot.app`). A shared link cannot outlive its answer, so the link age may not exceed it
+(unset, it is the smaller of 7 days and the retention).
 
 `Settings.warnings` are the start-up warnings ``run`` logs before it connects: the bundled
 sample corpus is being served, no admin is configured, a base URL looks wrong. The token and the
@@ -109,6 +115,8 @@ class Settings:
     warnings: tuple[str, ...] = ()
     # How long a shared answer link (``/start`` deep link) opens (`bot.store.answers`).
     share_link_age: dt.timedelta = dt.timedelta(days=7)
+    # How long answers and finished delivery rows are kept (the daily purge, `bot.app`).
+    retention: dt.timedelta = dt.timedelta(days=30)
     # The health and metrics server (`bot.health_server`): off without a port.
     health_port: int | None = None
     health_host: str = "127.0.0.1"
@@ -188,6 +196,10 @@ class Settings:
         if ingest_every is not None and not feeds:
             raise ConfigError("HAIQUAN_INGEST_EVERY needs feeds: set HAIQUAN_FEEDS or --feed")
         health_port = _health_port(pick("health_port", "HAIQUAN_HEALTH_PORT"), webhook)
+        retention = _retention(env.get("HAIQUAN_RETENTION_DAYS", "").strip() or None)
+        link_days = env.get("HAIQUAN_SHARE_LINK_DAYS", "").strip() or None
+        share_link_age = (min(dt.timedelta(days=7), retention) if link_days is None
+                          else _days(link_days, "HAIQUAN_SHARE_LINK_DAYS", retention))
         return cls(
             token=token,
             corpus_dir=corpus_dir,
@@ -203,8 +215,8 @@ class Settings:
             ingest_every=ingest_every,
             ingest_contact=env.get("HAIQUAN_INGEST_CONTACT", "").strip(),
             warnings=tuple(warnings),
-            share_link_age=_days(env.get("HAIQUAN_SHARE_LINK_DAYS", "").strip() or None,
-                                 "HAIQUAN_SHARE_LINK_DAYS"),
+            share_link_age=share_link_age,
+            retention=retention,
             health_port=health_port,
             health_host=pick("health_host", "HAIQUAN_HEALTH_HOST") or "127.0.0.1",
         )
@@ -246,18 +258,28 @@ def _minutes(value: str | None, variable: str, minimum: float = 0.1) -> float | 
     return minutes
 
 
-def _days(value: str | None, variable: str) -> dt.timedelta:
-    """Days as a timedelta (default 7); at most 30, the answers' retention, beyond which
-    the answer is purged anyway."""
-    if value is None:
-        return dt.timedelta(days=7)
+def _days(value: str, variable: str, retention: dt.timedelta) -> dt.timedelta:
+    """Days as a timedelta; at most the retention, beyond which the answer a link opens
+    is purged anyway."""
     try:
         days = float(value)
     except ValueError:
         days = -1.0
-    if not 0.01 <= days <= 30:  # also refuses nan
-        raise ConfigError(f"{variable} must be days between 0.01 and 30, got {value!r}")
+    most = retention / dt.timedelta(days=1)
+    if not 0.01 <= days <= most:  # also refuses nan
+        raise ConfigError(f"{variable} must be days between 0.01 and {most:g} "
+                          f"(HAIQUAN_RETENTION_DAYS), got {value!r}")
     return dt.timedelta(days=days)
+
+
+def _retention(value: str | None) -> dt.timedelta:
+    """Whole days (default 30) that answers and finished delivery rows are kept."""
+    if value is None:
+        return dt.timedelta(days=30)
+    if not value.isdigit() or not 1 <= int(value) <= 3650:
+        raise ConfigError(f"HAIQUAN_RETENTION_DAYS must be whole days between 1 and 3650, "
+                          f"got {value!r}")
+    return dt.timedelta(days=int(value))
 
 
 def _feeds(flags: object, environment: str) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from bot.store.counters import VIETNAM, DailyCounters, DayCount, DayTotals, loca
 from bot.store.database import MEMORY, Database, Migration
 from bot.store.feeds import Feed, FeedStore
 from bot.store.known import KnownArticles, NewDirective, RecordResult
-from bot.store.ledger import Delivery, Ledger, LedgerCounts
+from bot.store.ledger import Delivery, Ledger, LedgerCounts, Purged, Stale
 from bot.store.migrations import MIGRATIONS
 from bot.store.subscriptions import Reason, Subscription, SubscriptionStore
 
@@ -35,8 +35,10 @@ __all__ = [
     "LedgerCounts",
     "Migration",
     "NewDirective",
+    "Purged",
     "Reason",
     "RecordResult",
+    "Stale",
     "StoredAnswer",
     "Subscription",
     "SubscriptionStore",

@@ -7,21 +7,32 @@ One row per (item, chat), written before anything is sent. States::
        +------retry-------+  (429, migration, network/5xx errors with backoff)
                           |
                           +--fail--> failed            (403, 400, or out of attempts)
+                          |
+                          +--stale--> uncertain        (left by an earlier process)
     pending/sending --subscription stopped--> cancelled
 
-Rules that make a broadcast lose nothing and repeat nothing:
+Rules that make a broadcast lose nothing it knows about and repeat nothing:
 
 - a row is claimed (``sending``) in its own transaction *before* the HTTP call and marked
-  ``sent`` right after Telegram answers; a chat has at most one row in flight, and its
-  rows go out in order;
-- `recover`, at start, turns every row left in ``sending`` back into ``pending``. Such a
-  row exists only if the process died between claiming it and recording the answer:
-  Telegram may or may not have shown the message. Sending again risks one repeated card in
-  one chat; not sending risks a directive a broker never sees, and the second is worse. A
-  graceful stop never leaves such a row (the sender finishes its sends first), so
-  restarts repeat nothing; only a crash inside one HTTP round trip can;
+  with its outcome right after Telegram answers; a chat has at most one row in flight,
+  and its rows go out in order (`due` gives a chat's first open row only);
+- the sender knows the outcome of every send it made: when recording it fails (the
+  database was locked, the disk full), it keeps the outcome -- the message id, or the
+  error -- and records it on its next round (`bot.broadcast.Broadcaster`), so the row is
+  settled as what really happened and the chat's later rows go on;
+- a row in ``sending`` that no send of the running process holds is *stale*: an earlier
+  process claimed it and died, or its stop cut the send off, before Telegram's answer was
+  recorded. Telegram has no idempotency key, so nobody can tell whether the card was
+  shown. `resolve_stale` (at start, `recover`, and on every round) marks it
+  ``uncertain``: never sent again, so no chat ever sees a card twice, and no longer open,
+  so the chat's later cards are not held up. A graceful stop leaves no such row (the
+  sender stops claiming at once and lets sends under way finish); only a crash, or a send
+  still hanging after the drain timeout, can;
 - ``not_before`` (Unix seconds) holds back a retry (backoff, ``retry_after``) across
-  restarts too.
+  restarts too;
+- `purge` forgets finished rows older than the retention; nothing is ever re-queued from
+  them (a broadcast item gets its rows only in the transaction that creates or confirms
+  it, and directive items are kept), so purging cannot make a card go out twice.
 """
 
 from __future__ import annotations
@@ -30,15 +41,17 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.store.database import Database
 
-__all__ = ["Delivery", "Ledger", "LedgerCounts", "insert_deliveries"]
+__all__ = ["Delivery", "Ledger", "LedgerCounts", "Purged", "Stale", "insert_deliveries"]
 
 OPEN = ("pending", "sending")
+_UNCERTAIN = ("uncertain: claimed, but no answer from Telegram was recorded before the "
+              "process stopped; not sent again")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +78,29 @@ class LedgerCounts:
     sent: int = 0
     failed: int = 0
     cancelled: int = 0
+    uncertain: int = 0
 
     @property
     def open(self) -> int:
         """Rows not finished yet."""
         return self.pending + self.sending
+
+
+@dataclass(frozen=True, slots=True)
+class Stale:
+    """A row an earlier process left in ``sending``, now ``uncertain``."""
+
+    id: int
+    item_id: int
+    chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Purged:
+    """What one retention purge removed."""
+
+    deliveries: int = 0
+    announcements: int = 0
 
 
 def insert_deliveries(conn: sqlite3.Connection, item_id: int, chat_ids: Iterable[int],
@@ -142,10 +173,32 @@ class Ledger:
         ).rowcount))
 
     # -- the sender's side ------------------------------------------------------------------
-    def recover(self) -> int:
-        """At start: rows a dead process left in ``sending`` are sent again (see above)."""
-        return self._db.write(lambda c: c.execute(
-            "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'").rowcount)
+    def recover(self) -> list[Stale]:
+        """At start: every row left in ``sending`` is stale (see above)."""
+        return self.resolve_stale(())
+
+    def resolve_stale(self, held: Collection[int]) -> list[Stale]:
+        """Mark ``uncertain`` the rows in ``sending`` whose id is not in `held` (the sends
+        this process has under way or has yet to record); returns them.
+
+        A read first, a write only when there is something to resolve: the sender calls
+        this on every round. Safe against a send that ends meanwhile: its own write moves
+        the row out of ``sending`` before it leaves `held`, and this write only touches
+        rows still in ``sending``.
+        """
+        rows = self._db.read(lambda c: c.execute(
+            "SELECT id, item_id, chat_id FROM deliveries WHERE status = 'sending' "
+            "ORDER BY id").fetchall())
+        stale = [Stale(*row) for row in rows if row[0] not in held]
+        if not stale:
+            return []
+
+        def resolve(conn: sqlite3.Connection) -> list[Stale]:
+            return [row for row in stale if conn.execute(
+                "UPDATE deliveries SET status = 'uncertain', last_error = ? "
+                "WHERE id = ? AND status = 'sending'", (_UNCERTAIN, row.id)).rowcount]
+
+        return self._db.write(resolve)
 
     def due(self, limit: int) -> list[Delivery]:
         """The first unfinished row of each chat, when it is pending and due; oldest first."""
@@ -192,11 +245,40 @@ class Ledger:
             "errors = errors + ? WHERE id = ? AND status = 'sending'",
             (not_before, error[:500], int(counts), delivery_id)))
 
-    def fail(self, delivery_id: int, error: str) -> None:
-        """Given up: ``failed``, with the reason."""
-        self._db.write(lambda c: c.execute(
+    def fail(self, delivery_id: int, error: str) -> bool:
+        """Given up: ``failed``, with the reason; False when the row was not in flight
+        (already settled: a replayed outcome changes nothing)."""
+        return bool(self._db.write(lambda c: c.execute(
             "UPDATE deliveries SET status = 'failed', last_error = ?, errors = errors + 1 "
-            "WHERE id = ? AND status = 'sending'", (error[:500], delivery_id)))
+            "WHERE id = ? AND status = 'sending'", (error[:500], delivery_id)).rowcount))
+
+    # -- retention --------------------------------------------------------------------------
+    def purge(self, older_than: float) -> Purged:
+        """Forget finished rows queued more than `older_than` seconds ago, and the
+        announcements left without rows; returns how many.
+
+        Kept: open rows (``pending``, ``sending``) whatever their age -- they are still
+        owed -- and every directive item, whose ``article_id`` and ``document_code`` are
+        what tells a later scan that an article was announced already. No code path
+        queues rows for an item after its creation (`insert_deliveries` runs only in the
+        transaction that creates a directive item or confirms a draft), so a purged row
+        is never sent again.
+        """
+        cutoff = self._clock() - older_than
+        created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(cutoff))
+
+        def purge(conn: sqlite3.Connection) -> Purged:
+            deliveries = conn.execute(
+                "DELETE FROM deliveries WHERE created_at < ? AND status IN "
+                "('sent', 'failed', 'cancelled', 'uncertain')", (cutoff,)).rowcount
+            announcements = conn.execute(
+                "DELETE FROM broadcast_items WHERE kind = 'announcement' "
+                "AND created_at < ? AND NOT EXISTS "
+                "(SELECT 1 FROM deliveries WHERE item_id = broadcast_items.id)",
+                (created,)).rowcount
+            return Purged(deliveries, announcements)
+
+        return self._db.write(purge)
 
     # -- reading ----------------------------------------------------------------------------
     def counts(self) -> LedgerCounts:
@@ -239,9 +321,17 @@ class Ledger:
         """`cancel_announcement` in a worker thread."""
         return await asyncio.to_thread(self.cancel_announcement, item_id)
 
-    async def arecover(self) -> int:
+    async def arecover(self) -> list[Stale]:
         """`recover` in a worker thread."""
         return await asyncio.to_thread(self.recover)
+
+    async def aresolve_stale(self, held: Collection[int]) -> list[Stale]:
+        """`resolve_stale` in a worker thread."""
+        return await asyncio.to_thread(self.resolve_stale, held)
+
+    async def apurge(self, older_than: float) -> Purged:
+        """`purge` in a worker thread."""
+        return await asyncio.to_thread(self.purge, older_than)
 
     async def adue(self, limit: int) -> list[Delivery]:
         """`due` in a worker thread."""
@@ -263,9 +353,9 @@ class Ledger:
         """`retry` in a worker thread."""
         await asyncio.to_thread(lambda: self.retry(delivery_id, delay, error, counts=counts))
 
-    async def afail(self, delivery_id: int, error: str) -> None:
+    async def afail(self, delivery_id: int, error: str) -> bool:
         """`fail` in a worker thread."""
-        await asyncio.to_thread(self.fail, delivery_id, error)
+        return await asyncio.to_thread(self.fail, delivery_id, error)
 
     async def acounts(self) -> LedgerCounts:
         """`counts` in a worker thread."""

@@ -47,6 +47,12 @@ Version 4 holds what operators look at (issue 10):
   environment's feeds are seeded into it at start. ``url_key`` (`corpus.ingest.url_key`)
   makes two spellings of one address one feed; a removed feed keeps its row with
   ``removed_at`` set, so the seed list does not bring it back at the next start.
+
+Version 5 adds the ledger's ``uncertain`` state (issue 13): a row a previous process left
+in ``sending`` -- it died, or its stop cut the send off, before Telegram's answer was
+recorded -- is not sent again (`bot.store.ledger`). SQLite cannot change a CHECK
+constraint, so ``deliveries`` is rebuilt with the same columns, rows and indexes, plus
+one on ``created_at`` for the daily retention purge.
 """
 
 from __future__ import annotations
@@ -184,6 +190,39 @@ MIGRATIONS: tuple[Migration, ...] = (
                 removed_at TEXT
             )
             """,
+        ),
+    ),
+    Migration(
+        5,
+        "the ledger's 'uncertain' state",
+        (
+            """
+            CREATE TABLE deliveries_v5 (
+                id         INTEGER PRIMARY KEY,
+                item_id    INTEGER NOT NULL REFERENCES broadcast_items (id),
+                chat_id    INTEGER NOT NULL,
+                status     TEXT    NOT NULL CHECK (status IN
+                           ('pending', 'sending', 'sent', 'failed', 'cancelled',
+                            'uncertain')),
+                attempts   INTEGER NOT NULL DEFAULT 0,
+                errors     INTEGER NOT NULL DEFAULT 0,
+                not_before REAL    NOT NULL DEFAULT 0,
+                claimed_at REAL,
+                sent_at    REAL,
+                message_id INTEGER,
+                last_error TEXT,
+                created_at REAL    NOT NULL,
+                UNIQUE (item_id, chat_id)
+            )
+            """,
+            "INSERT INTO deliveries_v5 SELECT id, item_id, chat_id, status, attempts, errors, "
+            "not_before, claimed_at, sent_at, message_id, last_error, created_at "
+            "FROM deliveries",
+            "DROP TABLE deliveries",
+            "ALTER TABLE deliveries_v5 RENAME TO deliveries",
+            "CREATE INDEX deliveries_open ON deliveries (status, chat_id, id)",
+            "CREATE INDEX deliveries_chat ON deliveries (chat_id)",
+            "CREATE INDEX deliveries_created ON deliveries (created_at)",
         ),
     ),
 )

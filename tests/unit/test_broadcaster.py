@@ -196,8 +196,9 @@ async def test_stop_waits_for_sends_then_cuts_off_the_hung_ones():
         return hang() if delivery.chat_id == -1 else 2
 
     await world.run(outcome, until=lambda: hung.is_set() and world.status(-2) == "sent")
-    assert world.status(-1) == "sending"  # left for the next start to resend
-    assert world.ledger.recover() == 1
+    assert world.status(-1) == "sending"  # left for the next start to resolve
+    [stale] = world.ledger.recover()
+    assert stale.chat_id == -1 and world.status(-1) == "uncertain"
 
 
 async def test_groups_are_spaced_and_people_less_so():

@@ -188,3 +188,19 @@ def test_the_share_link_age():
     for bad in ("0", "31", "nan", "week"):
         with pytest.raises(ConfigError, match="HAIQUAN_SHARE_LINK_DAYS"):
             settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_SHARE_LINK_DAYS": bad})
+
+
+def test_the_retention_bounds_the_share_link_age():
+    assert settings({"TELEGRAM_BOT_TOKEN": TOKEN}).retention == dt.timedelta(days=30)
+    long = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_RETENTION_DAYS": "90",
+                     "HAIQUAN_SHARE_LINK_DAYS": "60"})
+    assert (long.retention, long.share_link_age) == (dt.timedelta(days=90),
+                                                     dt.timedelta(days=60))
+    short = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_RETENTION_DAYS": "3"})
+    assert short.share_link_age == dt.timedelta(days=3)  # the default 7 would outlive it
+    with pytest.raises(ConfigError, match="between 0.01 and 3 "):
+        settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_RETENTION_DAYS": "3",
+                  "HAIQUAN_SHARE_LINK_DAYS": "5"})
+    for bad in ("0", "3651", "1.5", "-1", "month"):
+        with pytest.raises(ConfigError, match="HAIQUAN_RETENTION_DAYS"):
+            settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_RETENTION_DAYS": bad})

@@ -11,6 +11,7 @@ from bot.store import (
     Ledger,
     NewDirective,
     Reason,
+    Stale,
     SubscriptionStore,
     open_database,
 )
@@ -161,17 +162,36 @@ def test_a_failed_delivery_is_final(stores):
     assert ledger.counts().failed == 1
 
 
-def test_a_restart_resends_what_was_in_flight(stores, db, clock):
+def test_a_row_left_sending_by_an_earlier_run_is_uncertain_and_frees_the_chat(stores, db,
+                                                                            clock):
+    subs, ledger, known = stores
     ledger = queued(stores, -1, -2)
+    announce(known, ("seed.md", "h0"), ("new.md", "hash-new.md"), ("next.md", "h9"))
     answered, cut_off = ledger.due(10)
     for row in (answered, cut_off):
         ledger.claim(row.id)
     ledger.mark_sent(answered.id, 5)  # the process dies before the second answer
     assert ledger.counts().sending == 1
+    assert [r.chat_id for r in ledger.due(10)] == [answered.chat_id]  # the other waits
     restarted = Ledger(db, clock)
-    assert restarted.recover() == 1
-    [row] = restarted.due(10)
-    assert row.chat_id == cut_off.chat_id and row.attempts == 1
+    assert restarted.recover() == [Stale(cut_off.id, cut_off.item_id, cut_off.chat_id)]
+    assert restarted.counts().uncertain == 1 and restarted.counts().sending == 0
+    # Not sent again; each chat's next card is due now.
+    assert [(r.chat_id, r.item_id) for r in restarted.due(10)] == [(-2, 2), (-1, 2)]
+    assert restarted.recover() == []
+
+
+def test_resolving_stale_rows_spares_the_ones_held(stores):
+    ledger = queued(stores, -1, -2, -3)
+    rows = ledger.due(10)
+    for row in rows:
+        ledger.claim(row.id)
+    assert ledger.resolve_stale({rows[0].id, rows[2].id}) == [
+        Stale(rows[1].id, rows[1].item_id, rows[1].chat_id)]
+    assert [status for _, _, status, _, _ in ledger.rows()].count("sending") == 2
+    ledger.mark_sent(rows[0].id, 9)  # a send that ends between the read and the write
+    assert ledger.resolve_stale({rows[2].id}) == []  # was still 'sending' when read: no-op
+    assert ledger.rows(rows[0].chat_id)[0][2] == "sent"
 
 
 def test_stopping_a_subscription_cancels_what_it_was_owed(stores):
