@@ -11,8 +11,15 @@ and is ignored. The bot's own membership changes (added to or removed from a gro
 blocked) go to `bot.membership`.
 
 Besides the application, `running` runs the broadcast sender (`bot.broadcast`), which
-sends through a bot of its own; it stops after the application has finished its
-handlers and jobs, so a reload under way still gets its directives queued and sent.
+sends through a bot of its own. On the way out the sender is parked first -- it claims
+nothing more, its sends under way finish and are recorded -- and only then does the
+application wait for its handlers and jobs: that wait (a reload or an ingest round can
+take a minute) must not become "send the whole backlog" while a SIGTERM's grace period
+runs out. A reload finishing meanwhile still queues its directives; the next start sends
+them, and everything else still ``pending``.
+
+A daily job (and each start) purges what is older than ``HAIQUAN_RETENTION_DAYS``:
+stored answers and finished delivery rows (`purge_expired`).
 """
 
 from __future__ import annotations
@@ -73,7 +80,8 @@ from bot.subscriptions import subscribe, unsubscribe
 from bot.triggers import ASK_COMMAND
 from bot.watch import schedule_reloads
 
-__all__ = ["ALLOWED_UPDATES", "build_application", "running", "startup"]
+__all__ = ["ALLOWED_UPDATES", "PURGE_JOB", "build_application", "purge_expired", "running",
+           "startup"]
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +92,7 @@ ALLOWED_UPDATES = [
     Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER,
 ]
 MAX_CONCURRENT_UPDATES = 256
+PURGE_JOB = "purge expired rows"
 
 
 def cache_missing_sniffio() -> None:
@@ -162,8 +171,8 @@ def build_application(settings: Settings, services: Services) -> Application:
     ])
     app.add_error_handler(report_error)
     if app.job_queue is not None:
-        app.job_queue.run_repeating(_purge_answers, interval=dt.timedelta(days=1),
-                                    first=dt.timedelta(days=1), name="purge answers")
+        app.job_queue.run_repeating(_purge_job, interval=dt.timedelta(days=1),
+                                    first=dt.timedelta(days=1), name=PURGE_JOB)
     if app.job_queue is not None and settings.webhook is not None and settings.health_port:
         # Nothing polls in webhook mode: a getMe now and then keeps "reachable" current.
         app.job_queue.run_repeating(_ask_telegram, interval=dt.timedelta(minutes=1),
@@ -174,10 +183,25 @@ def build_application(settings: Settings, services: Services) -> Application:
     return app
 
 
-async def _purge_answers(context: Context) -> None:
-    """Forget answers past their retention (their buttons then say "expired")."""
-    purged = await context.bot_data.services.answers.apurge()
-    logger.info("purged %d old answers", purged)
+async def purge_expired(services: Services) -> tuple[int, int, int]:
+    """Forget what is older than the retention: answers (their buttons then say
+    "expired"), finished delivery rows and announcements left without rows.
+
+    Returns (answers, deliveries, announcements) removed. What exactly-once needs is
+    kept: open rows, known articles and every directive item (`bot.store.ledger`).
+    """
+    retention = services.settings.retention
+    answers = await services.answers.apurge(retention)
+    ledger = await services.ledger.apurge(retention.total_seconds())
+    logger.info("purged rows older than %d days: %d answers, %d deliveries, "
+                "%d announcements", retention.days, answers, ledger.deliveries,
+                ledger.announcements)
+    return answers, ledger.deliveries, ledger.announcements
+
+
+async def _purge_job(context: Context) -> None:
+    """The daily purge (`purge_expired`)."""
+    await purge_expired(context.bot_data.services)
 
 
 async def _ask_telegram(context: Context) -> None:
@@ -189,13 +213,13 @@ async def _ask_telegram(context: Context) -> None:
 
 
 async def startup(app: Application) -> int:
-    """What a starting bot does once connected: purge old answers, record the corpus'
+    """What a starting bot does once connected: purge expired rows, record the corpus'
     articles (announcing those added while it was down), set the menus.
 
     Returns the number of command menus set.
     """
     services: Services = app.bot_data.services
-    await services.answers.apurge()
+    await purge_expired(services)
     async with services.reload_lock:
         await record_new_articles(services, services.searcher, app.bot.username)
     return await register_menus(app.bot, services.settings.admin_ids)
@@ -232,6 +256,7 @@ async def running(app: Application, settings: Settings) -> AsyncIterator[int]:
             )
         yield menus
     finally:
+        broadcaster.park()  # first: nothing more is claimed while the rest stops
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

@@ -198,7 +198,7 @@ def test_the_retention_bounds_the_share_link_age():
                                                      dt.timedelta(days=60))
     short = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_RETENTION_DAYS": "3"})
     assert short.share_link_age == dt.timedelta(days=3)  # the default 7 would outlive it
-    with pytest.raises(ConfigError, match="between 0.01 and 3 "):
+    with pytest.raises(ConfigError, match=r"between 0\.01 and 3 "):
         settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_RETENTION_DAYS": "3",
                   "HAIQUAN_SHARE_LINK_DAYS": "5"})
     for bad in ("0", "3651", "1.5", "-1", "month"):

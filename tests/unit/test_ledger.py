@@ -164,7 +164,7 @@ def test_a_failed_delivery_is_final(stores):
 
 def test_a_row_left_sending_by_an_earlier_run_is_uncertain_and_frees_the_chat(stores, db,
                                                                             clock):
-    subs, ledger, known = stores
+    known = stores[2]
     ledger = queued(stores, -1, -2)
     announce(known, ("seed.md", "h0"), ("new.md", "hash-new.md"), ("next.md", "h9"))
     answered, cut_off = ledger.due(10)
