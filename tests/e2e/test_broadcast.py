@@ -188,7 +188,7 @@ async def test_a_restart_halfway_through_60_groups_delivers_each_card_once(
     assert all(attempts == 1 for _, _, _, attempts, _ in rows)
 
 
-async def test_a_send_cut_off_by_shutdown_is_sent_again_at_the_next_start(
+async def test_a_send_cut_off_by_shutdown_is_uncertain_and_the_chat_goes_on(
         fake, bot_running, tmp_path):
     groups = [-100601, -100602, -100603]
     corpus = make_corpus(tmp_path / "corpus")
@@ -205,10 +205,65 @@ async def test_a_send_cut_off_by_shutdown_is_sent_again_at_the_next_start(
     fake.stalls.clear()
     release.set()
     async with bot_running(fake, settings=settings, index=index_of(corpus)) as app:
+        NEW_THONG_TU.write(corpus)
+        await reload_by_admin(fake)
         await settled(fake, app)
-        [row] = app.bot_data.services.ledger.rows(groups[1])
-    assert [len(cards(fake, g)) for g in groups] == [1, 1, 1]
-    assert row[2:4] == ("sent", 2)  # claimed twice, shown once
+        rows = app.bot_data.services.ledger.rows(groups[1])
+    # Telegram may have shown the cut-off card: it is not sent again, and the group's
+    # next card is not held up by it.
+    assert [len(cards(fake, g)) for g in groups] == [2, 1, 2]
+    assert cards(fake, groups[1])[0].text.startswith(CARD + "Thông tư")
+    assert [row[2:4] for row in rows] == [("uncertain", 1), ("sent", 1)]
+
+
+def fail_once_when_marked_sent(database, chat_id: int) -> list[str]:
+    """A real SQLite fault: the first UPDATE that marks a delivery to `chat_id` sent
+    aborts (a TEMP trigger calling a one-shot function); returns the faults raised."""
+    raised: list[str] = []
+
+    def fire(status: str, chat: int) -> int:
+        if status == "sent" and chat == chat_id and not raised:
+            raised.append(f"delivery to {chat} not recorded")
+            return 1
+        return 0
+
+    def install(conn) -> None:
+        conn.create_function("injected_fault", 2, fire)
+        conn.execute(
+            "CREATE TEMP TRIGGER injected_fault BEFORE UPDATE ON deliveries "
+            "WHEN injected_fault(NEW.status, NEW.chat_id) "
+            "BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END")
+
+    database.read(install)
+    return raised
+
+
+async def test_a_ledger_write_failing_after_a_send_is_recorded_next_round_not_resent(
+        fake, bot_running, tmp_path, caplog):
+    stuck, other = -100651, -100652
+    corpus = make_corpus(tmp_path / "corpus")
+    seed(fake, tmp_path / "data", (stuck, "supergroup", ""), (other, "supergroup", ""))
+    settings = broadcast_settings(fake, corpus, tmp_path / "data")
+    async with bot_running(fake, settings=settings, index=index_of(corpus),
+                           expect_errors=True) as app:
+        raised = fail_once_when_marked_sent(app.bot_data.services.database, stuck)
+        NEW_CONG_VAN.write(corpus)
+        NEW_THONG_TU.write(corpus)
+        await reload_by_admin(fake)
+        await settled(fake, app)
+        rows = app.bot_data.services.ledger.rows(stuck)
+    assert raised == [f"delivery to {stuck} not recorded"]  # the fault really happened
+    # The card Telegram took is recorded as sent, with its message id, and not sent again;
+    # the chat's later card went out after it.
+    sent = cards(fake, stuck)
+    assert [m.text[len(CARD):].split(" ")[0] for m in sent] == ["Công", "Thông"]
+    assert [(status, attempts, message) for _, _, status, attempts, message in rows] == [
+        ("sent", 1, m.message_id) for m in sent]
+    assert len(cards(fake, other)) == 2
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and errors[0].startswith("could not record the outcome of "
+                                                     "delivery "), errors
+    assert errors[0].endswith("; recording it on the next round")
 
 
 async def test_a_blocked_group_is_dropped_and_a_migrated_one_followed(
