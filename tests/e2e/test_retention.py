@@ -46,7 +46,7 @@ async def test_the_purge_keeps_what_is_owed_and_never_announces_twice(
         await fake.wait_for(lambda: ledger.counts().sent == 2, 10, "the cards")
         fake.user_says(USER, "thủ tục hải quan")
         await fake.wait_for_messages(USER)
-    # Ages: the old group's card 40 days, the young group's 5; the answer 40 days; an
+    # Ages: the old group's card 20 days, the young group's 5; the answer 20 days; an
     # announcement queued 40 days ago and still owed to both groups.
     database = open_database(data)
     now = time.time()
@@ -54,13 +54,13 @@ async def test_the_purge_keeps_what_is_owed_and_never_announces_twice(
     Ledger(database).queue_announcement(item)
     database.write(lambda c: (
         c.execute("UPDATE deliveries SET created_at = ? WHERE chat_id = ? AND item_id = 1",
-                  (now - 40 * DAY, old)),
+                  (now - 20 * DAY, old)),
         c.execute("UPDATE deliveries SET created_at = ? WHERE chat_id = ? AND item_id = 1",
                   (now - 5 * DAY, young)),
         c.execute("UPDATE deliveries SET created_at = ? WHERE item_id = ?",
                   (now - 40 * DAY, item)),
         c.execute("UPDATE answers SET created_at = ?",
-                  ((dt.datetime.now(dt.UTC) - dt.timedelta(days=40)).isoformat(),)),
+                  ((dt.datetime.now(dt.UTC) - dt.timedelta(days=20)).isoformat(),)),
     ))
     database.close()
     async with bot_running(fake, settings=settings, index=index) as app:
@@ -72,7 +72,7 @@ async def test_the_purge_keeps_what_is_owed_and_never_announces_twice(
             lambda c: c.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
     assert job.job.trigger.interval == dt.timedelta(days=1)
     assert answers == 0
-    # The start purged the old group's sent card (40 > 10 days), kept the young one's
+    # The start purged the old group's sent card (20 > 10 days), kept the young one's
     # and the announcement it still owed, and sent that.
     assert sorted((chat, item_id, status) for item_id, chat, status, _, _ in rows) == sorted(
         [(old, item, "sent"), (young, 1, "sent"), (young, item, "sent")])
