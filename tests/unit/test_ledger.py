@@ -285,3 +285,54 @@ def test_concurrent_writers_never_lose_a_row(stores):
     for thread in threads:
         thread.join()
     assert ledger.counts().pending == 8 * 40
+
+
+def test_the_purge_forgets_old_finished_rows_and_keeps_what_exactly_once_needs(stores, db,
+                                                                            clock):
+    known = stores[2]
+    ledger = queued(stores, -1, -2)  # directive 1 for both, queued at t0
+    sent, failed = ledger.due(10)
+    ledger.claim(sent.id)
+    ledger.mark_sent(sent.id, 1)
+    ledger.claim(failed.id)
+    ledger.fail(failed.id, "400")
+    draft = ledger.create_announcement("draft", created_by=1)  # never confirmed
+    clock.now += 20 * 86400
+    announce(known, ("seed.md", "h0"), ("new.md", "hash-new.md"), ("next.md", "h9"),
+             codes={"next.md": "7/TCHQ"})  # directive 2 at t0 + 20 days, still pending
+    clock.now += 15 * 86400
+    purged = ledger.purge(30 * 86400)
+    assert (purged.deliveries, purged.announcements) == (2, 1)
+    assert ledger.item_status(draft) is None and ledger.item_status(1) == "queued"
+    assert sorted((item, status) for item, _, status, _, _ in ledger.rows()) == [
+        (3, "pending"), (3, "pending")]  # item 2 is the draft
+    # Neither directive is news again: not by its id, not by its document number.
+    again = announce(known, ("seed.md", "h0"), ("new.md", "hash-new.md"), ("next.md", "h9"),
+                     ("copy.md", "h10"), codes={"copy.md": "7/tchq"})
+    assert again.queued == () and again.repeated == ("copy.md",)
+    assert len(ledger.rows()) == 2
+
+
+def test_migration_5_keeps_every_delivery_and_accepts_uncertain(tmp_path):
+    import sqlite3
+
+    from bot.store import MIGRATIONS, Database
+    path = tmp_path / "v4.sqlite3"
+    old = Database(path, MIGRATIONS[:4])
+    old.write(lambda c: (
+        c.execute("INSERT INTO broadcast_items (kind, html, status, created_at) "
+                  "VALUES ('announcement', 'x', 'queued', '2026-01-01T00:00:00Z')"),
+        c.execute("INSERT INTO deliveries (item_id, chat_id, status, attempts, message_id, "
+                  "created_at) VALUES (1, -1, 'sent', 1, 77, 5.0)"),
+        c.execute("INSERT INTO deliveries (item_id, chat_id, status, created_at) "
+                  "VALUES (1, -2, 'sending', 6.0)"),
+    ))
+    with pytest.raises(sqlite3.IntegrityError):
+        old.write(lambda c: c.execute("UPDATE deliveries SET status = 'uncertain'"))
+    old.close()
+    new = Database(path, MIGRATIONS)
+    ledger = Ledger(new)
+    assert ledger.rows() == [(1, -1, "sent", 1, 77), (1, -2, "sending", 0, None)]
+    assert [row.chat_id for row in ledger.recover()] == [-2]
+    assert ledger.counts().uncertain == 1
+    new.close()
