@@ -30,7 +30,8 @@ __all__ = ["LINK_AGE", "RETENTION", "TOKEN_BYTES", "AnswerLink", "AnswerStore",
            "StoredAnswer", "new_token"]
 
 # Buttons older than this stop working; long enough for a conversation, short enough
-# that the table does not keep every question forever.
+# that the table does not keep every question forever. The default of
+# ``HAIQUAN_RETENTION_DAYS`` (`bot.config.Settings.retention`), which the daily purge uses.
 RETENTION = dt.timedelta(days=30)
 # Shared links stop working after this (configurable: `bot.config.Settings.share_link_age`);
 # a link forwarded out of its conversation should not stay a key to it for long.
