@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from telegram import Bot
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot import texts
@@ -70,7 +71,7 @@ async def notify_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> int:
         html = to_html(chunk)
         for admin_id in sorted(admin_ids):
             try:
-                await bot.send_message(admin_id, html)
+                await bot.send_message(admin_id, html, parse_mode=ParseMode.HTML)
                 delivered += 1
             except TelegramError as error:
                 logger.warning("could not notify admin %s: %s", admin_id, error)
