@@ -4,8 +4,8 @@
 Admins are the Telegram user ids in ``HAIQUAN_ADMIN_IDS``. Anyone else gets a short
 refusal, and the attempt is logged with the user id (never the message). The commands
 answer in the admin's private chat only: their output (subscribers, file names) is not
-for a group. `notify_admins` posts a note to every admin; automatic reloads and the news
-ingest (`bot.ingest`, which also has ``/ingest``) use it.
+for a group. An automatic reload that fails is an alert (`bot.alerts`); one that
+changed something is a note to every admin (`notify_admins`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import asyncio
 import datetime as dt
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 
-from telegram import Bot, Message, Update
+from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot import texts
+from bot.alerts import notify_admins
 from bot.cards import text_block
 from bot.directive_cards import directive_html, directive_keyboard, summary_of
 from bot.ingest_report import last_ingest_line
@@ -36,6 +37,7 @@ from corpus.ingest import IngestReport, read_last_report
 
 __all__ = [
     "MAX_ANNOUNCEMENT_CHARS",
+    "RELOAD_FAILED",
     "admin_only",
     "broadcast_command",
     "confirm_announcement",
@@ -53,6 +55,7 @@ logger = logging.getLogger(__name__)
 MAX_ANNOUNCEMENT_CHARS = 3500  # room for the header within one message
 _FILES_SHOWN = 15
 _SKIPPED_SHOWN = 30
+RELOAD_FAILED = "reload failed"  # the alerts' kind (`bot.alerts`), the ingest's too
 
 Handler = Callable[[Update, Context], Awaitable[None]]
 
@@ -82,24 +85,6 @@ def admin_only(handler: Handler) -> Handler:
 async def _send_blocks(message: Message, blocks: list[Block]) -> None:
     for chunk in pack(blocks):
         await message.reply_html(to_html(chunk), do_quote=False)
-
-
-async def notify_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> int:
-    """Post `text` (plain) to every admin's private chat; returns how many got it.
-
-    An admin who never opened a chat with the bot cannot be written to; that is logged
-    and skipped.
-    """
-    delivered = 0
-    for chunk in pack([text_block(texts.admin_note(text))]):
-        html = to_html(chunk)
-        for admin_id in sorted(admin_ids):
-            try:
-                await bot.send_message(admin_id, html)
-                delivered += 1
-            except TelegramError as error:
-                logger.warning("could not notify admin %s: %s", admin_id, error)
-    return delivered
 
 
 # -- /reload ------------------------------------------------------------------------------
@@ -137,6 +122,8 @@ async def _reload_and_report(services: Services, bot_username: str, message: Mes
     (the admin deleted the message, say), the report is sent as new messages instead.
     """
     report = await run_reload(services, bot_username)
+    if report.ok:  # the admin sees a failure here; a success ends an alerted one
+        services.alerts.resolve(RELOAD_FAILED)
     chunks = pack(reload_blocks(report))
     try:
         await started.edit_text(to_html(chunks[0]), parse_mode=ParseMode.HTML)
@@ -172,7 +159,8 @@ async def reload_command(update: Update, context: Context) -> None:
 
 
 async def reload_job(context: Context) -> None:
-    """A reload from a job (timer, file watcher): admins hear of failures and changes."""
+    """A reload from a job (timer, file watcher): admins hear of failures (an alert, once
+    per reason until a reload works) and of changes."""
     services = context.bot_data.services
     try:
         await begin_reload(services)
@@ -180,8 +168,13 @@ async def reload_job(context: Context) -> None:
         logger.info("automatic reload skipped: a reload is running")
         return
     report = await run_reload(services, context.bot.username)
-    if not report.ok or report.changed_anything or (
-            report.recorded is not None and report.recorded.queued):
+    if not report.ok:
+        # Keyed by the reason: a watcher failing at every tick alerts once.
+        await services.alerts.alert(RELOAD_FAILED, report.error or "?",
+                                    texts.reload_failed(report.error or "?"))
+        return
+    services.alerts.resolve(RELOAD_FAILED)
+    if report.changed_anything or (report.recorded is not None and report.recorded.queued):
         await notify_admins(context.bot, services.settings.admin_ids,
                             to_plain(reload_blocks(report)))
 

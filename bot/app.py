@@ -135,6 +135,7 @@ def build_application(settings: Settings, services: Services) -> Application:
         .build()
     )
     app.bot_data.bind(services)
+    services.alerts.bind(app.bot)  # through the rate limiter, as every other reply
 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS

@@ -48,10 +48,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot import texts
+from bot.alerts import AdminAlerts
 from bot.pacing import Pacer, Pacing
 from bot.store import Delivery, Ledger, Stale, SubscriptionStore
 
-__all__ = ["Broadcaster", "Send", "broadcast_request", "is_definitive_refusal"]
+__all__ = ["CHAT_STOPPED", "Broadcaster", "Send", "broadcast_request", "is_definitive_refusal"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,7 @@ Outcome = int | Exception
 _DEFINITIVE = ("blocked by the user", "kicked from", "user is deactivated",
                "not a member of", "chat was deleted", "bot can't initiate conversation")
 _LIKE_FORBIDDEN = ("chat not found", "not enough rights", "have no rights")
+CHAT_STOPPED = "chat stopped"  # the admins' alert (`bot.alerts`) when a subscription stops
 _THREAD_GONE = ("message thread not found", "topic_deleted")
 
 
@@ -107,6 +110,8 @@ class Broadcaster:
         # the metrics and the per-day counts (`bot.state.Services`). Its errors are the
         # ledger's ("could not record the outcome"): the row is settled already.
         self.observe: Callable[[bool], Awaitable[None]] | None = None
+        # Told of each chat whose subscription stopped on a refusal (`bot.alerts`).
+        self.alerts: AdminAlerts | None = None
 
     @property
     def running(self) -> bool:
@@ -365,6 +370,9 @@ class Broadcaster:
             delivery.chat_id, definitive=definitive, limit=self.pacing.forbidden_limit)
         logger.warning("chat %s refused a broadcast (%s)%s", delivery.chat_id, description,
                        "; subscription stopped" if stopped else "")
+        if stopped and self.alerts is not None:
+            await self.alerts.alert(CHAT_STOPPED, delivery.chat_id, texts.chat_stopped(
+                delivery.chat_id, delivery.private, description))
 
     async def _bad_request(self, delivery: Delivery, description: str) -> None:
         lowered = description.lower()

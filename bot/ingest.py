@@ -4,9 +4,10 @@
 (the core runs its CPU work in threads). If the round wrote articles, it runs the normal
 reload, `bot.reload.reload_corpus`, which swaps the index, records the articles as known
 and queues a broadcast card per matching subscription for each new directive, waking the
-sender. Then it tells the admins of feed alerts and recoveries (`notify_admins`) and logs
-one INFO line. The caller reports the rest: ``/ingest`` to the admin who asked, the timer
-to all admins when something needs a human (the round could not run, the reload failed).
+sender. Then it alerts the admins of feeds failing round after round and of their
+recoveries (`bot.alerts`) and logs one INFO line. The caller reports the rest: ``/ingest``
+to the admin who asked, the timer to all admins (an alert, once per reason) when something
+needs a human (the round could not run, the reload failed and the old index serves).
 
 Concurrency:
 
@@ -33,10 +34,10 @@ from telegram import Bot, Message, Update
 from telegram.ext import Application, JobQueue
 
 from bot import texts
-from bot.admin import admin_only, notify_admins
+from bot.admin import RELOAD_FAILED, admin_only
 from bot.cards import text_block
 from bot.config import Settings
-from bot.ingest_report import admin_notes, ingest_blocks
+from bot.ingest_report import FEED_FAILING, admin_notes, ingest_blocks
 from bot.reload import ReloadReport, reload_corpus
 from bot.render import Block, pack, to_html
 from bot.state import Context, Services
@@ -65,6 +66,7 @@ INGEST_JOB = "ingest feeds"
 # The first scheduled round comes this soon after start (or after one interval, if that
 # is shorter): a restart must not postpone the news by a whole interval.
 FIRST_ROUND_DELAY = dt.timedelta(seconds=30)
+INGEST_FAILED = "ingest failed"  # the alerts' kind (`bot.alerts`) for a round that cannot run
 
 
 def ingest_config(settings: Settings, feeds: Sequence[str] | None = None) -> IngestConfig:
@@ -122,9 +124,12 @@ async def ingest_and_reload(services: Services, bot: Bot, *, ignore_backoff: boo
         if report.new_articles:
             reload = await reload_corpus(services, bot.username, wait=True)
     outcome = IngestOutcome(report, reload)
-    notes = admin_notes(report)
-    if notes:
-        await notify_admins(bot, settings.admin_ids, "\n".join(notes))
+    for url in report.recovered:  # back: its next outage is told again
+        services.alerts.resolve(FEED_FAILING, url)
+    for note in admin_notes(report):
+        await services.alerts.send(note)
+    if reload is not None and reload.ok:
+        services.alerts.resolve(RELOAD_FAILED)
     logger.info(
         "ingest (%s): %d feeds checked (%d not modified, %d failed, %d deferred), "
         "%d new articles, %d skipped, %s, %d alerts; %.1fs", origin, report.feeds_checked,
@@ -185,8 +190,8 @@ async def _ingest_and_reply(services: Services, bot: Bot, message: Message) -> N
 
 # -- the timer -------------------------------------------------------------------------------
 class IngestJob:
-    """The scheduled round. Remembers the last setup error, so that admins hear of a
-    broken corpus or data directory once, not at every tick."""
+    """The scheduled round. Remembers the last setup error, so that the log has it once
+    as an error (then as warnings); the admins' alert is deduplicated by `bot.alerts`."""
 
     def __init__(self) -> None:
         """No error seen yet."""
@@ -195,7 +200,6 @@ class IngestJob:
     async def run(self, context: Context) -> None:
         """One tick: a round unless one is running; admins hear of what needs them."""
         services = context.bot_data.services
-        admins = services.settings.admin_ids
         try:
             outcome = await ingest_and_reload(services, context.bot, ignore_backoff=False,
                                               origin="timer")
@@ -205,15 +209,18 @@ class IngestJob:
         except IngestError as exc:
             if str(exc) == self._last_error:
                 logger.warning("scheduled ingest could not run (again): %s", exc)
-                return
-            self._last_error = str(exc)
-            logger.error("scheduled ingest could not run: %s", exc)  # noqa: TRY400
-            await notify_admins(context.bot, admins, texts.ingest_failed(str(exc)))
+            else:
+                self._last_error = str(exc)
+                logger.error("scheduled ingest could not run: %s", exc)  # noqa: TRY400
+            # Every tick asks; the alerts tell the admins once per reason.
+            await services.alerts.alert(INGEST_FAILED, str(exc), texts.ingest_failed(str(exc)))
             return
         self._last_error = None
-        if outcome.reload is not None and not outcome.reload.ok:
-            await notify_admins(context.bot, admins,
-                                texts.ingest_reload_failed(outcome.reload.error or "?"))
+        services.alerts.resolve(INGEST_FAILED)
+        reload = outcome.reload
+        if reload is not None and not reload.ok:  # the files are in; the old index serves
+            await services.alerts.alert(RELOAD_FAILED, reload.error or "?",
+                                        texts.ingest_reload_failed(reload.error or "?"))
 
 
 def schedule_ingest(app: Application, settings: Settings) -> list[str]:

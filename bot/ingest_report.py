@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from bot import texts
+from bot.alerts import Alert
 from bot.cards import text_block
 from bot.reload import ReloadReport
 from bot.render import Block, Span
@@ -21,6 +22,8 @@ from retrieval import Searcher
 
 __all__ = [
     "DETAIL_CHARS",
+    "FEED_FAILING",
+    "FEED_RECOVERED",
     "SHOWN",
     "admin_notes",
     "describe_error",
@@ -32,6 +35,8 @@ __all__ = [
 
 SHOWN = 10  # items per list (new articles, failed feeds, skipped entries)
 DETAIL_CHARS = 120  # of a failed feed's detail (status line, exception text)
+FEED_FAILING = "feed failing"  # the alerts' kinds (`bot.alerts`), keyed by the feed's URL
+FEED_RECOVERED = "feed recovered"
 
 
 def local_time(iso: str) -> str:
@@ -113,12 +118,14 @@ def ingest_blocks(report: IngestReport, reload: ReloadReport | None,
     return blocks
 
 
-def admin_notes(report: IngestReport) -> list[str]:
+def admin_notes(report: IngestReport) -> list[Alert]:
     """What every admin hears of a round: feeds that just crossed the alert threshold
-    (once per outage: the core remembers it), and feeds back after an alert."""
-    notes = [texts.feed_alert(alert.feed, alert.failures, describe_error(alert.last_error),
-                              local_time(alert.next_attempt)) for alert in report.alerts]
-    notes += [texts.feed_recovered(url) for url in report.recovered]
+    (once per outage: the core remembers it, and `bot.alerts` deduplicates by feed), and
+    feeds back after an alert."""
+    notes = [Alert(FEED_FAILING, alert.feed, texts.feed_alert(
+        alert.feed, alert.failures, describe_error(alert.last_error),
+        local_time(alert.next_attempt))) for alert in report.alerts]
+    notes += [Alert(FEED_RECOVERED, url, texts.feed_recovered(url)) for url in report.recovered]
     return notes
 
 

@@ -5,7 +5,8 @@
 builds a new `Searcher` off the event loop and replaces it with one assignment, so a
 handler sees either the old index or the new one, never a mix. `reload_lock` makes a
 reload (and the bookkeeping of new articles) one at a time, `ingest_lock` an ingest
-round; the `broadcaster` sends what the ledger owes.
+round; the `broadcaster` sends what the ledger owes; `alerts` tell the admins what went
+wrong (`bot.alerts`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from telegram import Bot
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.alerts import AdminAlerts
 from bot.article_keys import ArticleKeys
 from bot.broadcast import Broadcaster, broadcast_request
 from bot.config import Settings
@@ -67,6 +69,8 @@ class Services:
     # Metrics and health of this application (`bot.monitor`); `serve` makes it before the
     # index exists, so /healthz can say "index not loaded" meanwhile.
     monitor: Monitor = field(default_factory=Monitor, repr=False)
+    # The admins' alerts (`bot.alerts`); `build_application` binds the bot that sends them.
+    alerts: AdminAlerts = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         """The index is loaded from here on: the size gauges read the served one."""
@@ -74,6 +78,10 @@ class Services:
         self.monitor.watch_index(lambda: len(self.searcher.articles),
                                  lambda: self.searcher.n_passages)
         self.broadcaster.observe = self._delivery_settled
+        webhook = self.settings.webhook
+        self.alerts = AdminAlerts(self.settings.admin_ids, secrets=(
+            self.settings.token, webhook.secret if webhook is not None else None))
+        self.broadcaster.alerts = self.alerts
 
     async def _delivery_settled(self, sent: bool) -> None:
         """A broadcast delivery reached its chat or failed for good: metrics and the

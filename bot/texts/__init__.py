@@ -13,7 +13,8 @@ Callers use the package as one namespace (``from bot import texts``; ``texts.HOI
 - `bot.texts.directives`: directive cards;
 - `bot.texts.admin`: admin commands;
 - `bot.texts.ingest`: ``/ingest``, feed alerts, the last ingest in ``/stats``;
-- `bot.texts.operations`: the ``/stats`` chart and ``/feeds``.
+- `bot.texts.operations`: the ``/stats`` chart and ``/feeds``;
+- `bot.texts.alerts`: the alerts the bot sends its admins on its own.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ from bot.texts.admin import (
     skipped_line,
     stats_lines,
     subscriber_line,
+)
+from bot.texts.alerts import (
+    UPDATE_KINDS,
+    alerts_held_back,
+    chat_stopped,
+    unhandled_error,
 )
 from bot.texts.answers import (
     ARTICLE_GONE,
@@ -275,14 +282,17 @@ __all__ = [
     "UNKNOWN_COMMAND",
     "UNSUBSCRIBED",
     "UNSUBSCRIBE_BUTTON",
+    "UPDATE_KINDS",
     "admin_note",
     "age_label",
     "age_note",
+    "alerts_held_back",
     "article_date_label",
     "broadcast_confirm",
     "broadcast_queued",
     "broadcast_too_long",
     "chart_caption",
+    "chat_stopped",
     "clock_label",
     "continue_in_private",
     "date_label",
@@ -333,5 +343,6 @@ __all__ = [
     "stats_lines",
     "subscriber_line",
     "subscription_lines",
+    "unhandled_error",
     "welcome_group",
 ]

@@ -6,7 +6,10 @@ from types import SimpleNamespace
 from support.telegram_html import parse_html
 
 from bot import texts
+from bot.alerts import Alert
 from bot.ingest_report import (
+    FEED_FAILING,
+    FEED_RECOVERED,
     SHOWN,
     admin_notes,
     describe_error,
@@ -100,9 +103,11 @@ def test_admins_hear_of_alerts_and_recoveries():
         FeedAlert("https://a.vn/rss", 3, "timeout: no complete answer within 10 s",
                   "2024-06-20T01:40:00+00:00"),), recovered=("https://b.vn/rss",))
     assert admin_notes(report) == [
-        "⚠️ Nguồn tin https://a.vn/rss lỗi 3 lượt liên tiếp (lần cuối: quá thời gian chờ phản "
-        "hồi (no complete answer within 10 s)). Bot sẽ thử lại lúc 08:40 20/06/2024.",
-        "✅ Nguồn tin https://b.vn/rss đã hoạt động trở lại.",
+        Alert(FEED_FAILING, "https://a.vn/rss",
+              "⚠️ Nguồn tin https://a.vn/rss lỗi 3 lượt liên tiếp (lần cuối: quá thời gian chờ "
+              "phản hồi (no complete answer within 10 s)). Bot sẽ thử lại lúc 08:40 20/06/2024."),
+        Alert(FEED_RECOVERED, "https://b.vn/rss",
+              "✅ Nguồn tin https://b.vn/rss đã hoạt động trở lại."),
     ]
     assert admin_notes(IngestReport(STARTED, 1.0, "/c")) == []
 
