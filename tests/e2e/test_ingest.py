@@ -220,6 +220,11 @@ async def test_a_failing_feed_alerts_the_admins_once_and_its_recovery_too(
         news_site.feed("/rss", rss_feed(publish(news_site, [NEWS_CAN_THO])))
         await ingest_by_admin(fake)
         [_, recovered] = notes(fake, SECOND_ADMIN)
+        # The recovery resolves the alert: the next outage is told again, within hours.
+        news_site.status("/rss", 503)
+        for _ in range(3):
+            await ingest_by_admin(fake)
+        [_, _, again] = notes(fake, SECOND_ADMIN)
     feed = news_site.url("/rss")
     assert alert.text.startswith(
         f"{NOTE}⚠️ Nguồn tin {feed} lỗi 3 lượt liên tiếp (lần cuối: máy chủ trả về mã lỗi "
@@ -229,7 +234,8 @@ async def test_a_failing_feed_alerts_the_admins_once_and_its_recovery_too(
     assert "Nguồn tin đã kiểm tra: 1 (không đổi: 0, lỗi: 1)" in reports[0]
     assert (f"{texts.FAILED_FEEDS_HEADER} (1):\n• {feed}: máy chủ trả về mã lỗi (HTTP 503); "
             "lỗi 4 lượt liên tiếp") in reports[3]
-    assert news_site.hits("/rss") == 5  # /ingest ignores the backoff
+    assert again.text.startswith(f"{NOTE}⚠️ Nguồn tin {feed} lỗi 3 lượt liên tiếp")
+    assert news_site.hits("/rss") == 8  # /ingest ignores the backoff
 
 
 async def test_only_admins_may_ingest(fake, bot_running, news_site, tmp_path):
