@@ -193,8 +193,11 @@ class Settings:
                               "never writes into the bundled sample corpus")
         ingest_every = _minutes(pick("ingest_every", "HAIQUAN_INGEST_EVERY"),
                                 "HAIQUAN_INGEST_EVERY", minimum=1.0)
-        if ingest_every is not None and not feeds:
-            raise ConfigError("HAIQUAN_INGEST_EVERY needs feeds: set HAIQUAN_FEEDS or --feed")
+        # The timer reads the admins' list (`/feeds`) each round, so it needs no seed feed,
+        # only a corpus of the operator's own to write into.
+        if ingest_every is not None and corpus is None:
+            raise ConfigError("HAIQUAN_INGEST_EVERY needs HAIQUAN_CORPUS_DIR (or --corpus): "
+                              "ingest never writes into the bundled sample corpus")
         health_port = _health_port(pick("health_port", "HAIQUAN_HEALTH_PORT"), webhook)
         retention = _retention(env.get("HAIQUAN_RETENTION_DAYS", "").strip() or None)
         link_days = env.get("HAIQUAN_SHARE_LINK_DAYS", "").strip() or None

@@ -200,6 +200,9 @@ class IngestJob:
     async def run(self, context: Context) -> None:
         """One tick: a round unless one is running; admins hear of what needs them."""
         services = context.bot_data.services
+        if not await services.feeds.aurls():
+            logger.debug("scheduled ingest: no feeds yet (/feeds add, OPML, HAIQUAN_FEEDS)")
+            return
         try:
             outcome = await ingest_and_reload(services, context.bot, ignore_backoff=False,
                                               origin="timer")
@@ -224,8 +227,12 @@ class IngestJob:
 
 
 def schedule_ingest(app: Application, settings: Settings) -> list[str]:
-    """Add the ingest timer when feeds and an interval are set; the job names."""
-    if not settings.feeds or not settings.ingest_every:
+    """Add the ingest timer when an interval is set; the job names.
+
+    The timer runs with or without seed feeds: each tick reads the list the admins keep
+    with ``/feeds`` and does nothing while it is empty.
+    """
+    if not settings.ingest_every:
         return []
     queue: JobQueue | None = app.job_queue
     if queue is None:

@@ -267,6 +267,28 @@ async def test_stats_shows_the_last_ingest(fake, bot_running, news_site, tmp_pat
     assert "Bài viết: 6 (văn bản: 4)" in stats.text
 
 
+async def test_the_timer_needs_no_seed_feed_and_takes_one_added_in_the_chat(
+        fake, bot_running, news_site, tmp_path, caplog):
+    # No HAIQUAN_FEEDS: the timer idles until an admin adds a feed with /feeds add, then
+    # its next tick fetches it and the subscribers get their cards.
+    corpus = make_corpus(tmp_path / "corpus")
+    data = tmp_path / "data"
+    seed(fake, data, *CHATS.values())
+    news_site.feed("/rss", rss_feed(publish(news_site, STORIES)))
+    settings = broadcast_settings(fake, corpus, data, feeds=(), ingest_limits=FAST,
+                                  ingest_every=0.005)  # 0.3 s
+    caplog.set_level(logging.DEBUG, logger="bot.ingest")
+    async with bot_running(fake, settings=settings, index=index_of(corpus)) as app:
+        assert app.job_queue.get_jobs_by_name(INGEST_JOB)
+        await fake.wait_for(lambda: sum(r.getMessage().startswith("scheduled ingest: no feeds")
+                                        for r in caplog.records) >= 2, 10, "two idle ticks")
+        assert news_site.requests == []
+        fake.user_says(ADMIN, f"/feeds add {news_site.url('/rss')}")
+        await fake.wait_for(lambda: received(fake) == EXPECTED, 20, "the cards")
+        await settled(fake, app)
+    assert news_site.hits("/rss") >= 1
+
+
 async def test_without_feeds_ingest_says_how_to_configure_them(fake, bot_running, tmp_path):
     corpus = make_corpus(tmp_path / "corpus")
     settings = broadcast_settings(fake, corpus, tmp_path / "data")

@@ -129,7 +129,6 @@ def test_feeds_and_the_ingest_interval(tmp_path):
      "HAIQUAN_INGEST_EVERY"),
     ({"HAIQUAN_FEEDS": "https://a.vn/rss", "HAIQUAN_INGEST_EVERY": "hourly"},
      "HAIQUAN_INGEST_EVERY"),
-    ({"HAIQUAN_INGEST_EVERY": "30"}, "needs feeds"),
 ])
 def test_bad_ingest_settings_are_named(env, message, tmp_path):
     with pytest.raises(ConfigError, match=re.escape(message)) as raised:
@@ -140,6 +139,15 @@ def test_bad_ingest_settings_are_named(env, message, tmp_path):
 def test_feeds_need_a_corpus_of_ones_own():
     with pytest.raises(ConfigError, match="bundled sample corpus"):
         settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_FEEDS": "https://a.vn/rss"})
+    with pytest.raises(ConfigError, match="HAIQUAN_INGEST_EVERY needs HAIQUAN_CORPUS_DIR"):
+        settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_INGEST_EVERY": "30"})
+
+
+def test_the_ingest_timer_needs_no_seed_feed(tmp_path):
+    # Feeds may all come from /feeds add or an OPML file, kept in the database.
+    timer_only = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_INGEST_EVERY": "30"},
+                          corpus_dir=tmp_path)
+    assert (timer_only.feeds, timer_only.ingest_every) == ((), 30.0)
 
 
 def test_run_takes_feed_and_ingest_every_flags():
