@@ -13,6 +13,15 @@ Usage (the corpus path is an argument; its files are read where they are)::
 
     python benchmarks/bot_load.py ../shared/corpus/hddtvn --users 20 --questions 25
 
+``--mix`` runs the scenario mix instead (``tests/support/load_mix.py``, also run short by
+``tests/e2e/test_load_mix.py``): the production Application in this process over a copy
+of the bundled sample corpus, each user subscribing, asking in private and by ``/hoi`` in
+its group, pressing page buttons and typing inline queries, then a broadcast to all of
+them; flood limits on; every error counted (rejected requests but 429, 5xx, ERROR logs,
+unanswered questions, buttons and inline queries, missing or duplicated cards)::
+
+    python benchmarks/bot_load.py --mix --users 20 --questions 25
+
 The first run on a corpus builds the index cache in --data-dir (about half a minute for
 the full corpus); later runs load it in seconds. Questions come from the shared dev set
 when present, else from tests/data/sample_queries.jsonl.
@@ -38,6 +47,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from support.fake_bot_api import FakeBotAPI  # noqa: E402
 from support.fake_bot_methods import Params  # noqa: E402
+from support.load_mix import run_mix  # noqa: E402
 from support.paths import DEV_SET, TEST_DATA  # noqa: E402
 
 FIRST_USER = 100_000
@@ -166,7 +176,43 @@ async def run(args: argparse.Namespace) -> int:
         report(args, questions, latencies, failures, elapsed, fake.rejected, fake.problems)
         print(f"CPU during the load: bot process {cpu[0]:.1f} s, fake Bot API and users "
               f"{cpu[1]:.1f} s (of {elapsed * (os.cpu_count() or 1):.1f} s available)")
-    return 1 if failures or fake.problems else 0
+    errors = bot_errors(log) + [f"{r.method} {r.status} {r.description}"
+                                for r in fake.rejected if r.status != 429]
+    print(f"errors: {len(errors) + len(failures) + len(fake.problems)} (bot log errors and "
+          f"rejected requests other than 429: {len(errors)})")
+    for line in errors[:10]:
+        print(f"  {line}")
+    return 1 if failures or fake.problems or errors else 0
+
+
+def bot_errors(log: list[str]) -> list[str]:
+    """The bot's ERROR log lines and tracebacks (its stderr), the SIGTERM stop excluded."""
+    return [line for line in log if " ERROR " in line or line.startswith("Traceback")]
+
+
+async def run_scenario_mix(args: argparse.Namespace) -> int:
+    """``--mix``: the scenario mix of support.load_mix, timed (sample queries by default:
+    the corpus is the sample one)."""
+    questions = load_questions(args.questions_file or TEST_DATA / "sample_queries.jsonl")
+    with tempfile.TemporaryDirectory() as workdir:
+        result = await run_mix(Path(workdir), args.users, questions, args.questions)
+    answered = len(result.latencies)
+    print(f"machine: {os.cpu_count()} CPU cores, Python {sys.version.split()[0]}")
+    print(f"scenario mix on the bundled sample corpus; {len(questions)} distinct questions")
+    print(f"users: {args.users}, questions per user: {args.questions} (every third as /hoi "
+          f"in the user's group), page buttons served: {result.pages}, inline queries "
+          f"answered: {result.inline}, directive cards: {result.cards}")
+    print(f"answered: {answered} in {result.elapsed:.2f} s = "
+          f"{answered / result.elapsed:.1f} answered questions/s")
+    if result.latencies:
+        ms = [1000 * v for v in result.latencies]
+        print(f"question -> answer: p50 {percentile(ms, 0.50):.0f} ms, "
+              f"p99 {percentile(ms, 0.99):.0f} ms, max {max(ms):.0f} ms")
+    print(f"flood-limit 429s waited out: {result.flood_waits}")
+    print(f"errors: {len(result.errors)}")
+    for line in result.errors[:10]:
+        print(f"  {line}")
+    return 1 if result.errors else 0
 
 
 def report(args: argparse.Namespace, questions: list[str], latencies: list[float],
@@ -190,7 +236,10 @@ def report(args: argparse.Namespace, questions: list[str], latencies: list[float
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", type=Path, help="corpus directory (read in place)")
+    parser.add_argument("corpus", type=Path, nargs="?",
+                        help="corpus directory (read in place; not with --mix)")
+    parser.add_argument("--mix", action="store_true",
+                        help="the scenario mix over the sample corpus (see above)")
     parser.add_argument("--users", type=int, default=20, help="concurrent users (20)")
     parser.add_argument("--questions", type=int, default=25,
                         help="questions each user asks, one after the other (25)")
@@ -200,7 +249,9 @@ def main() -> int:
     parser.add_argument("--questions-file", type=Path, default=None,
                         help="JSONL with a 'query' per line (default: the shared dev set)")
     args = parser.parse_args()
-    if not args.corpus.is_dir():
+    if args.mix:
+        return asyncio.run(run_scenario_mix(args))
+    if args.corpus is None or not args.corpus.is_dir():
         parser.error(f"corpus directory not found: {args.corpus}")
     return asyncio.run(run(args))
 

@@ -9,45 +9,32 @@ update processor's slots, the quiet chat would wait behind dozens of them (44 s 
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from support.bot_harness import BOT, sample_queries
 from support.fake_bot_api import FakeBotAPI
+from support.flood import FLOODER, QUIET, answer_latency, flood, let_flood_drain
 
 from bot.concurrency import PerChatUpdateProcessor
 
 pytestmark = pytest.mark.e2e
 
 QUERIES = [q["query"] for q in sample_queries().values()]
-FLOODER = 5001
-QUIET = 5002
 FLOOD = 300
-
-
-async def _answer_latency(fake: FakeBotAPI, chat_id: int, question: str, already: int,
-                          timeout: float) -> float:  # noqa: ASYNC109
-    """Seconds from the question to the answer's sendMessage (not the typing action)."""
-    asked = time.monotonic()
-    fake.user_says(chat_id, question)
-    await fake.wait_for_messages(chat_id, already + 1, timeout=timeout)
-    return time.monotonic() - asked
 
 
 async def test_a_flooding_chat_does_not_delay_a_quiet_chats_answer(bot_running):
     async with FakeBotAPI(bot_username=BOT, enforce_limits=True) as fake:
         async with bot_running(fake, expect_rejections=True):  # the flood meets 429s
-            await _answer_latency(fake, QUIET, QUERIES[0], 0, timeout=10)  # warm up
-            normal = await _answer_latency(fake, QUIET, QUERIES[2], 1, timeout=10)
-            for i in range(FLOOD):
-                fake.user_says(FLOODER, QUERIES[i % len(QUERIES)])
+            await answer_latency(fake, QUIET, QUERIES[0], 0, patience=10)  # warm up
+            normal = await answer_latency(fake, QUIET, QUERIES[2], 1, patience=10)
             try:
-                await fake.wait_for_messages(FLOODER, 1, timeout=10)  # the flood is served
-                flooded = await _answer_latency(fake, QUIET, QUERIES[1], 2, timeout=20)
+                await flood(fake, QUERIES, FLOOD)  # returns once the flood is being served
+                flooded = await answer_latency(fake, QUIET, QUERIES[1], 2, patience=20)
                 answered_to_flooder = len(fake.sent(FLOODER))
             finally:
                 fake.limiter = None  # let the rest of the flood drain: the bot stops quickly
-            await fake.wait_for_messages(FLOODER, FLOOD, timeout=60)
+            await let_flood_drain(fake, FLOOD)
         assert fake.problems == [], fake.dump()
     # Generous: the quiet chat shares the loop and the search thread with the flood, but
     # it must not wait behind the flood's queue (that took many seconds).

@@ -24,11 +24,9 @@ from typing import Any
 
 from support.fake_bot_methods import Params
 from support.fake_bot_text import ApiError, bad_request, prepare_text
-from support.telegram_html import utf16_len
 
 __all__ = ["FileMethods", "SentFile", "Upload", "png_size"]
 
-MAX_CAPTION_UTF16 = 1024
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile refuses bigger files ("file is too big")
@@ -191,8 +189,7 @@ class FileMethods:
                                 p.json("caption_entities", "can't parse entities JSON object"),
                                 empty="message caption is empty",
                                 too_long="message caption is too long")
-        if utf16_len(prepared.text) > MAX_CAPTION_UTF16:
-            raise bad_request("message caption is too long")
+        self.check_caption(prepared.text)  # type: ignore[attr-defined]  # fake_bot_methods
         self.problems.extend(f"caption: {x}" for x in prepared.problems)
         return prepared.text, prepared.entities
 
