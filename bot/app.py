@@ -35,7 +35,6 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackContext,
@@ -74,6 +73,7 @@ from bot.questions import (
     ask_command,
     move_migrated_chat,
 )
+from bot.rate_limit import ChatRateLimiter
 from bot.reload import record_new_articles
 from bot.state import BotState, Context, Services
 from bot.subscriptions import subscribe, unsubscribe
@@ -112,9 +112,10 @@ def cache_missing_sniffio() -> None:
 def build_application(settings: Settings, services: Services) -> Application:
     """The bot: handlers, typed ``bot_data`` bound to `services`, HTML defaults, limits.
 
-    The rate limiter keeps each group under Telegram's 20 messages a minute and retries
-    flood-controlled requests after ``retry_after``; it sets no global rate, since replies
-    to many users at once are what the bot is for.
+    The rate limiter (`bot.rate_limit`) keeps each group under Telegram's 20 messages a
+    minute and retries a flood-controlled request after ``retry_after``, holding up only
+    that chat; it sets no global rate, since replies to many users at once are what the
+    bot is for.
     """
     cache_missing_sniffio()
     # PTB's own request objects (same pool sizes as its defaults), observed: each Bot API
@@ -129,7 +130,7 @@ def build_application(settings: Settings, services: Services) -> Application:
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .rate_limiter(ChatRateLimiter(max_retries=3))
         .request(ObservedRequest(answered, connection_pool_size=256))
         .get_updates_request(ObservedRequest(answered, connection_pool_size=1))
         .build()
