@@ -122,7 +122,7 @@ async def ingest_and_reload(services: Services, bot: Bot, *, ignore_backoff: boo
         if report.new_articles:
             reload = await reload_corpus(services, bot.username, wait=True)
     outcome = IngestOutcome(report, reload)
-    notes = admin_notes(report)
+    notes = admin_notes(report, reload)
     if notes:
         await notify_admins(bot, settings.admin_ids, "\n".join(notes))
     logger.info(
