@@ -24,7 +24,7 @@ from bot import texts
 from bot.alerts import notify_admins
 from bot.cards import text_block
 from bot.directive_cards import directive_html, directive_keyboard, summary_of
-from bot.ingest_report import last_ingest_line
+from bot.ingest_report import last_ingest_line, unannounced_block
 from bot.keyboards import AnnouncementRequest, announcement_keyboard
 from bot.reload import ReloadInProgress, ReloadReport, begin_reload, run_reload
 from bot.render import SEPARATOR, Block, Span, pack, to_html, to_plain, utf16_len
@@ -111,6 +111,8 @@ def reload_blocks(report: ReloadReport) -> list[Block]:
         blocks.append(text_block(texts.reload_broadcast(
             recorded.baseline, len(recorded.queued), recorded.deliveries,
             len(recorded.repeated))))
+    if failed := unannounced_block(report.unannounced):
+        blocks.append(failed)
     return blocks
 
 

@@ -126,7 +126,7 @@ async def ingest_and_reload(services: Services, bot: Bot, *, ignore_backoff: boo
     outcome = IngestOutcome(report, reload)
     for url in report.recovered:  # back: its next outage is told again
         services.alerts.resolve(FEED_FAILING, url)
-    for note in admin_notes(report):
+    for note in admin_notes(report, reload):
         await services.alerts.send(note)
     if reload is not None and reload.ok:
         services.alerts.resolve(RELOAD_FAILED)

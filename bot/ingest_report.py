@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from bot import texts
 from bot.alerts import Alert
 from bot.cards import text_block
-from bot.reload import ReloadReport
+from bot.reload import CardFailure, ReloadReport
 from bot.render import Block, Span
 from bot.store import VIETNAM
 from corpus.ingest import IngestReport
 from retrieval import Searcher
 
 __all__ = [
+    "CARD_FAILED",
     "DETAIL_CHARS",
     "FEED_FAILING",
     "FEED_RECOVERED",
@@ -31,12 +32,14 @@ __all__ = [
     "last_ingest_line",
     "local_time",
     "reload_line",
+    "unannounced_block",
 ]
 
 SHOWN = 10  # items per list (new articles, failed feeds, skipped entries)
 DETAIL_CHARS = 120  # of a failed feed's detail (status line, exception text)
 FEED_FAILING = "feed failing"  # the alerts' kinds (`bot.alerts`), keyed by the feed's URL
 FEED_RECOVERED = "feed recovered"
+CARD_FAILED = "card failed"  # keyed by the article id
 
 
 def local_time(iso: str) -> str:
@@ -88,6 +91,15 @@ def reload_line(reload: ReloadReport | None) -> str:
                                  len(recorded.repeated))
 
 
+def unannounced_block(failures: Sequence[CardFailure]) -> Block | None:
+    """The new directives whose card failed (not announced, retried at the next reload),
+    by file; in the ``/reload`` and ``/ingest`` reports."""
+    if not failures:
+        return None
+    lines = [texts.skipped_line(f.article_id, f.error) for f in failures[:SHOWN]]
+    return _listing(texts.UNANNOUNCED_HEADER, lines, len(failures))
+
+
 def ingest_blocks(report: IngestReport, reload: ReloadReport | None,
                   searcher: Searcher) -> list[Block]:
     """The reply to ``/ingest``: counts, new articles (titles from `searcher`, the index
@@ -115,17 +127,24 @@ def ingest_blocks(report: IngestReport, reload: ReloadReport | None,
                  for s in report.skipped[:SHOWN]]
         blocks.append(_listing(texts.SKIPPED_ENTRIES_HEADER, lines, len(report.skipped)))
     blocks.append(text_block(reload_line(reload)))
+    if reload is not None and (failed := unannounced_block(reload.unannounced)):
+        blocks.append(failed)
     return blocks
 
 
-def admin_notes(report: IngestReport) -> list[Alert]:
+def admin_notes(report: IngestReport, reload: ReloadReport | None = None) -> list[Alert]:
     """What every admin hears of a round: feeds that just crossed the alert threshold
-    (once per outage: the core remembers it, and `bot.alerts` deduplicates by feed), and
-    feeds back after an alert."""
+    (once per outage: the core remembers it, and `bot.alerts` deduplicates by feed), feeds
+    back after an alert, and this round's new directives whose card failed (once: a retry
+    at a later reload is only logged)."""
     notes = [Alert(FEED_FAILING, alert.feed, texts.feed_alert(
         alert.feed, alert.failures, describe_error(alert.last_error),
         local_time(alert.next_attempt))) for alert in report.alerts]
     notes += [Alert(FEED_RECOVERED, url, texts.feed_recovered(url)) for url in report.recovered]
+    if reload is not None:
+        new = set(report.new_articles)
+        notes += [Alert(CARD_FAILED, f.article_id, texts.card_failed_note(f.article_id))
+                  for f in reload.unannounced if f.article_id in new]
     return notes
 
 

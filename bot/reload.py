@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from corpus import Article, CorpusError, Skipped
 from retrieval import RetrievalError, Searcher, build_searcher
 
 __all__ = [
+    "CardFailure",
+    "Recorded",
     "ReloadInProgress",
     "ReloadReport",
     "begin_reload",
@@ -48,6 +51,27 @@ class ReloadInProgress(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class CardFailure:
+    """A new directive whose card could not be prepared: not announced, not yet known.
+
+    It is left out of the known articles, so the next reload (or start) tries its card
+    again: a fixed file or a fixed bug still gets it announced. `error` is the
+    exception's type only: its message may quote the article.
+    """
+
+    article_id: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What `record_new_articles` did: the store's result and the cards that failed."""
+
+    result: RecordResult
+    unannounced: tuple[CardFailure, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ReloadReport:
     """What a reload did, or why it did not happen (`error`)."""
 
@@ -60,6 +84,7 @@ class ReloadReport:
     removed: tuple[str, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     recorded: RecordResult | None = None
+    unannounced: tuple[CardFailure, ...] = ()  # new directives whose card failed
 
     @property
     def ok(self) -> bool:
@@ -86,24 +111,41 @@ def prepare_directive(article: Article, bot_username: str) -> NewDirective:
     )
 
 
-def _record(services: Services, searcher: Searcher, bot_username: str) -> RecordResult:
+def _record(services: Services, searcher: Searcher, bot_username: str) -> Recorded:
+    """Each new directive's card on its own: one that fails is left out (and stays
+    unknown, to be tried again), the others are announced."""
     root = str(Path(services.settings.corpus_dir).resolve())
     pairs = [(a.id, a.content_hash) for a in searcher.articles]
     directives: dict[str, NewDirective] = {}
+    failed: list[CardFailure] = []
     for article_id in services.known.new_ids(root, pairs) or ():
         article = searcher.article(article_id)
-        if article is not None and article.is_directive:
+        if article is None or not article.is_directive:
+            continue
+        try:
             directives[article_id] = prepare_directive(article, bot_username)
-    return services.known.record(root, pairs, directives)
+        except Exception as exc:  # one odd article must not cost the others their cards
+            failed.append(CardFailure(article_id, type(exc).__name__))
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            logger.error(  # noqa: TRY400 -- the traceback's message may quote the article
+                "card of new directive %s (%s) failed: %s at %s:%d; not announced, tried "
+                "again at the next reload", article_id, Path(root) / article_id,
+                type(exc).__name__, Path(frame.filename).name, frame.lineno or 0)
+    unannounced = {f.article_id for f in failed}
+    kept = [pair for pair in pairs if pair[0] not in unannounced]
+    return Recorded(services.known.record(root, kept, directives), tuple(failed))
 
 
 async def record_new_articles(services: Services, searcher: Searcher,
-                              bot_username: str) -> RecordResult:
+                              bot_username: str) -> Recorded:
     """Record `searcher`'s articles as known; queue the new directives; wake the sender.
 
+    A directive whose card cannot be made is logged and returned in
+    `Recorded.unannounced` (for the admins' report); the others go out regardless.
     The caller holds `Services.reload_lock`.
     """
-    result = await asyncio.to_thread(_record, services, searcher, bot_username)
+    recorded = await asyncio.to_thread(_record, services, searcher, bot_username)
+    result = recorded.result
     if result.baseline:
         logger.info("%d articles recorded as known; nothing announced (first start or "
                     "another corpus)", result.new_articles)
@@ -113,7 +155,7 @@ async def record_new_articles(services: Services, searcher: Searcher,
                     result.deliveries, len(result.repeated))
     if result.deliveries:
         services.broadcaster.wake()
-    return result
+    return recorded
 
 
 def _build(services: Services) -> tuple[Searcher, tuple[Skipped, ...]]:
@@ -165,10 +207,11 @@ async def run_reload(services: Services, bot_username: str) -> ReloadReport:
                                 error=f"{type(exc).__name__}: {exc}")
         services.searcher = searcher  # one assignment: readers see the old index or the new
         services.monitor.reload(ok=True)
-        added, changed, removed = _difference(old, searcher)
+        added, changed, removed = await asyncio.to_thread(_difference, old, searcher)
         recorded = await record_new_articles(services, searcher, bot_username)
         report = ReloadReport(time.perf_counter() - started, None, len(searcher.articles),
-                              searcher.n_passages, added, changed, removed, skipped, recorded)
+                              searcher.n_passages, added, changed, removed, skipped,
+                              recorded.result, recorded.unannounced)
     finally:
         services.reload_lock.release()
     logger.info("reload ok: %d articles (+%d ~%d -%d), %d skipped files, %.1fs",

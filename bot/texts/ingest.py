@@ -20,6 +20,8 @@ __all__ = [
     "LAST_INGEST_NEVER",
     "NEW_ARTICLES_HEADER",
     "SKIPPED_ENTRIES_HEADER",
+    "UNANNOUNCED_HEADER",
+    "card_failed_note",
     "feed_alert",
     "feed_failure_line",
     "feed_recovered",
@@ -70,6 +72,14 @@ FAILED_FEEDS_HEADER = "Nguồn lỗi"
 SKIPPED_ENTRIES_HEADER = "Mục bị bỏ qua"
 INGEST_NOTHING_NEW = "Không có bài mới, không cần nạp lại dữ liệu."
 LAST_INGEST_NEVER = "Lấy tin: chưa chạy lần nào"
+UNANNOUNCED_HEADER = "Văn bản mới chưa gửi được (lỗi tạo thẻ, sẽ thử lại lần nạp sau)"
+
+
+def card_failed_note(article_id: str) -> str:
+    """To the admins: a new directive's card could not be made; the others went out."""
+    return (f"⚠️ Không tạo được thẻ thông báo cho văn bản mới {article_id}: chưa gửi cho "
+            "người đăng ký (các văn bản khác vẫn được gửi). Bài vẫn dùng để trả lời; bot sẽ "
+            "thử lại ở lần nạp dữ liệu sau. Chi tiết trong nhật ký.")
 
 
 def reason_label(code: str) -> str:

@@ -1,8 +1,11 @@
 """One ingest round: every feed, every new entry, into the corpus, with a report.
 
 A round runs in the caller's event loop (the bot's job queue or ``asyncio.run`` in the
-CLI). Network waits overlap; CPU work (feed parsing, page extraction, scanning the
-corpus) runs in worker threads so the bot keeps answering meanwhile.
+CLI). Network waits overlap; blocking work runs in worker threads so the bot keeps
+answering meanwhile: feed parsing, page extraction, rendering and re-parsing the
+article, the name check, file writes, scanning the corpus, loading and saving the state,
+building the HTTP client. Only the ingest lock's open and non-blocking ``flock`` stay
+on the loop.
 
 For each feed: skip it while it backs off; fetch it conditionally; then, for each entry
 not settled in an earlier round, skip it if its address is already in the corpus,
@@ -81,14 +84,15 @@ async def run_ingest_round(
         raise IngestError(f"corpus directory not found: {corpus_dir}")
     folder = ingest_dir(data_dir, corpus_dir)
     with lock_ingest(folder):
-        state = load_state(folder)
+        state = await asyncio.to_thread(load_state, folder)
         known = await asyncio.to_thread(scan_corpus, corpus_dir, folder / "corpus-index.json")
         for key, article_id in state.urls.items():
             known.urls.setdefault(key, article_id)
         for fingerprint, article_id in state.fingerprints.items():
             known.fingerprints.setdefault(fingerprint, article_id)
         own = fetcher is None
-        client = fetcher or Fetcher(config.limits, agent=user_agent(config.contact))
+        # A new client loads the system's certificates: tens of milliseconds of file reads.
+        client = fetcher or await asyncio.to_thread(_new_fetcher, config)
         try:
             work = _Round(config, corpus_dir, state, known, client, clock, ignore_backoff)
             feeds = dict.fromkeys(config.feeds)
@@ -107,8 +111,7 @@ async def run_ingest_round(
             recovered=tuple(work.recovered),
         )
         try:
-            save_state(folder, state)
-            write_last_report(folder, report)
+            await asyncio.to_thread(_save, folder, state, report)
         except OSError as exc:
             raise IngestError(f"ingest state not saved in {folder}: {exc}") from exc
     logger.info(
@@ -223,23 +226,21 @@ class _Round:
         if existing := self.known.by_url(url, page.url):
             self._remember(existing, (link, page.url, url))
             return self._skip(feed_url, entry, "duplicate_url", f"same address as {existing}")
-        text = render_article(extracted, entry, url)
+        text = await asyncio.to_thread(render_article, extracted, entry, url)
         async with self.write_lock:  # check and write as one step
             return await self._write(feed_url, entry, url, page.url, text)
 
     async def _write(
         self, feed_url: str, entry: FeedEntry, url: str, fetched_url: str, text: str
     ) -> str:
-        article_id, holder = pick_article_id(self.corpus_dir, url)
+        article_id, holder, fingerprint = await asyncio.to_thread(
+            _candidate, self.corpus_dir, url, text)
         if holder is not None:
             return self._skip(feed_url, entry, "duplicate_url", f"same address as {holder}")
         if article_id is None:
             return self._skip(feed_url, entry, "name_conflict", "both file names are taken")
-        try:
-            article = parse_article(text.encode("utf-8"), article_id)
-        except ArticleParseError as exc:
-            return self._skip(feed_url, entry, "unparseable", exc.reason)
-        fingerprint = text_fingerprint(article.paragraphs)
+        if isinstance(fingerprint, ArticleParseError):
+            return self._skip(feed_url, entry, "unparseable", fingerprint.reason)
         if existing := self.known.fingerprints.get(fingerprint):
             self._remember(existing, (entry.link, fetched_url, url))
             return self._skip(feed_url, entry, "duplicate_content", f"same text as {existing}")
@@ -305,6 +306,31 @@ class _Round:
         feed.last_error = ""
         feed.alerted = False
         feed.last_success = self.now.isoformat(timespec="seconds")
+
+
+def _candidate(corpus_dir: Path, url: str,
+               text: str) -> tuple[str | None, str | None, str | ArticleParseError]:
+    """(free id, None, fingerprint of the text parsed back) or (None, holder, "") or
+    (id, None, why the text does not parse). Blocking: reads files, parses the text."""
+    article_id, holder = pick_article_id(corpus_dir, url)
+    if article_id is None:
+        return None, holder, ""
+    try:
+        article = parse_article(text.encode("utf-8"), article_id)
+    except ArticleParseError as exc:
+        return article_id, None, exc
+    return article_id, None, text_fingerprint(article.paragraphs)
+
+
+def _new_fetcher(config: IngestConfig) -> Fetcher:
+    """The round's own client (built in a worker thread: see the caller)."""
+    return Fetcher(config.limits, agent=user_agent(config.contact))
+
+
+def _save(folder: Path, state: IngestState, report: IngestReport) -> None:
+    """The state and the report, written (and fsynced) in a worker thread."""
+    save_state(folder, state)
+    write_last_report(folder, report)
 
 
 def _is_html(page: Fetched) -> bool:

@@ -8,6 +8,7 @@ from support.telegram_html import parse_html
 from bot import texts
 from bot.alerts import Alert
 from bot.ingest_report import (
+    CARD_FAILED,
     FEED_FAILING,
     FEED_RECOVERED,
     SHOWN,
@@ -119,3 +120,22 @@ def test_the_stats_line():
         FeedResult("https://a.vn/rss", "ok"), FeedResult("https://b.vn/rss", "failed")))
     assert last_ingest_line(report, now) == (
         "Lấy tin gần nhất: 08:00 20/06/2024 (cách đây 5 phút): 2 bài mới, 1/2 nguồn lỗi")
+
+
+def test_a_failed_card_is_named_to_the_admins_once():
+    from bot.reload import CardFailure
+
+    report = IngestReport(STARTED, 1.0, "/c", new_articles=("tin.vn/a.md", "tin.vn/b.md"))
+    reload = ReloadReport(1.0, recorded=RecordResult(False, 2, queued=("tin.vn/a.md",),
+                                                     deliveries=1),
+                          unannounced=(CardFailure("tin.vn/b.md", "ValueError"),
+                                       CardFailure("tin.vn/old.md", "KeyError")))
+    # Every admin hears of this round's new directive; the older retry is only logged.
+    assert admin_notes(report, reload) == [
+        Alert(CARD_FAILED, "tin.vn/b.md", texts.card_failed_note("tin.vn/b.md"))]
+    text = "\n\n".join(parse_html(to_html(m))[0]
+                       for m in pack(ingest_blocks(report, reload, Titles({}))))
+    assert text.endswith(f"{texts.UNANNOUNCED_HEADER} (2):\n• tin.vn/b.md: ValueError\n"
+                         "• tin.vn/old.md: KeyError")
+    assert texts.UNANNOUNCED_HEADER not in "\n".join(
+        parse_html(to_html(m))[0] for m in pack(ingest_blocks(report, None, Titles({}))))
