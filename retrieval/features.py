@@ -28,7 +28,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -129,6 +129,11 @@ class QueryFacts:
     unseen: float
     n_words: int
     asks_figure: bool
+    # `_window_evidence` of the texts already seen for this question: the window the
+    # pool's features read is usually also the first of the runs the window model weighs.
+    evidence: dict[str, tuple[float, float, float, float]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +302,13 @@ def window_forms(text: str) -> tuple[list[str], set[tuple[str, str]]]:
 
 def _window_evidence(facts: QueryFacts, window: str) -> tuple[float, float, float, float]:
     """Coverage, number share, phrase share and proximity of the shown passage."""
+    known = facts.evidence.get(window)
+    if known is None:
+        known = facts.evidence[window] = _measure_window(facts, window)
+    return known
+
+
+def _measure_window(facts: QueryFacts, window: str) -> tuple[float, float, float, float]:
     forms, pairs = window_forms(window)
     present = set(forms)
     total = sum(facts.content.values()) or 1.0
