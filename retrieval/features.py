@@ -28,7 +28,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -129,6 +129,11 @@ class QueryFacts:
     unseen: float
     n_words: int
     asks_figure: bool
+    # `_window_evidence` of the texts already seen for this question: the window the
+    # pool's features read is usually also the first of the runs the window model weighs.
+    evidence: dict[str, tuple[float, float, float, float]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,10 +255,14 @@ def _presence(
     return scores[positions]
 
 
+# One match per token with the text before it (`gap`): every character of a text is in
+# a gap or a token (a word character that is not a letter is a digit, which always
+# starts a number, or "_", which the gap takes), so `findall` hands the loop plain
+# tuples. A token is joined to the previous one when its gap is only whitespace.
 _FAST_TOKEN = re.compile(
-    r"(?<![\d/])([0-3]?\d)/([01]?\d)(?:/((?:19|20)\d\d))?(?![\d/])|\d+(?:[.,]\d+)*|[^\W\d_]+"
+    r"([\W_]*?)((?<![\d/])([0-3]?\d)/([01]?\d)(?:/((?:19|20)\d\d))?(?![\d/])"
+    r"|\d+(?:[.,]\d+)*|[^\W\d_]+)"
 )
-_JOINS = re.compile(r"\s*")
 # Abbreviations as the folded syllables they stand for ("xnk" -> xuat nhap khau).
 _FOLDED_EXPANSIONS = {
     fold_diacritics(key): tuple(fold_diacritics(part) for part in value)
@@ -265,32 +274,41 @@ def window_forms(text: str) -> tuple[list[str], set[tuple[str, str]]]:
     """Folded syllables of a shown passage and its joined neighbour pairs.
 
     The analyzer's cut (dates as "day/month" and year, abbreviations expanded) at a
-    fraction of its cost: it runs for every candidate of the pool on every question.
+    fraction of its cost: it runs for every candidate of the pool on every question,
+    so the loop works on `findall`'s tuples, not on match objects.
     """
-    folded = fold_diacritics(text.lower())
     forms: list[str] = []
     pairs: set[tuple[str, str]] = set()
-    previous_end = -1
-    for match in _FAST_TOKEN.finditer(folded):
-        start = match.start()
-        joined = previous_end >= 0 and _JOINS.fullmatch(folded, previous_end, start) is not None
-        previous_end = match.end()
-        if match.group(1):
-            parts: tuple[str, ...] = (f"{int(match.group(1))}/{int(match.group(2))}",)
-            if match.group(3):
-                parts += (match.group(3),)
+    add_pair, append, expansions = pairs.add, forms.append, _FOLDED_EXPANSIONS
+    for gap, token, day, month, year in _FAST_TOKEN.findall(fold_diacritics(text.lower())):
+        joined = bool(forms) and (not gap or gap.isspace())
+        if day:
+            parts: tuple[str, ...] = (f"{int(day)}/{int(month)}",)
+            if year:
+                parts += (year,)
+        elif len(token) <= 5 and token in expansions:
+            parts = expansions[token]
         else:
-            token = match.group()
-            parts = _FOLDED_EXPANSIONS.get(token, (token,)) if len(token) <= 5 else (token,)
+            if joined:
+                add_pair((forms[-1], token))
+            append(token)
+            continue
         for index, part in enumerate(parts):
             if forms and (joined or index):
-                pairs.add((forms[-1], part))
-            forms.append(part)
+                add_pair((forms[-1], part))
+            append(part)
     return forms, pairs
 
 
 def _window_evidence(facts: QueryFacts, window: str) -> tuple[float, float, float, float]:
     """Coverage, number share, phrase share and proximity of the shown passage."""
+    known = facts.evidence.get(window)
+    if known is None:
+        known = facts.evidence[window] = _measure_window(facts, window)
+    return known
+
+
+def _measure_window(facts: QueryFacts, window: str) -> tuple[float, float, float, float]:
     forms, pairs = window_forms(window)
     present = set(forms)
     total = sum(facts.content.values()) or 1.0

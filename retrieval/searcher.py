@@ -87,6 +87,12 @@ class _Query:
     coverage_keys: npt.NDArray[np.int64]
     coverage_weights: npt.NDArray[np.float32]
     information: float
+    # Per question, filled as the pool's windows are chosen: the unpacked units of a
+    # field's posting lists (a common term's list is unpacked once, not once per
+    # candidate) and each article's passage scores with the title's words discounted.
+    postings: dict[tuple[str, str, int], npt.NDArray[np.intp]] = field(default_factory=dict)
+    selections: dict[int, npt.NDArray[np.float32]] = field(default_factory=dict)
+    columns: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -477,6 +483,18 @@ class Searcher:
         """The run of consecutive passages to show: the most question terms within the
         size limit, terms that are also in the title counting little (every passage of
         the article is about the title; the answer is in the one with the rest)."""
+        selection = query.selections.get(position)
+        if selection is None:
+            selection = self._selection(query, position, passage_scores)
+            query.selections[position] = selection
+        return self._best_runs(position, selection, n)
+
+    def _selection(
+        self, query: _Query, position: int, passage_scores: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        """The article's passage scores, its title's words discounted: what `_windows`
+        chooses by. The same additions, in the same order, as
+        `FieldIndex.add_scores_in_range` after `FieldIndex.units_contain`."""
         start, end = (int(x) for x in self.index.article_start[position : position + 2])
         selection = passage_scores[start:end].copy()
         levels = self.index.levels
@@ -485,12 +503,52 @@ class Searcher:
             weight = query.passage_weights[name]
             if weight == 0 or not len(keys):
                 continue
-            in_title = levels["title"][name].units_contain(keys, position)
-            if in_title.any():
-                levels["passage"][name].add_scores_in_range(
-                    selection, keys[in_title], counts[in_title] * (-discount * weight), start, end
-                )
-        return self._best_runs(position, selection, n)
+            in_title = np.zeros(len(keys), np.bool_)
+            for i, column in enumerate(self._columns(query, "title", name, keys)):
+                if column >= 0:
+                    units = self._units(query, "title", name, column)
+                    found = int(np.searchsorted(units, position))
+                    in_title[i] = found < len(units) and units[found] == position
+            if not in_title.any():
+                continue
+            passage = levels["passage"][name]
+            weights = counts[in_title] * (-discount * weight)
+            columns = self._columns(query, "passage", name, keys)
+            chosen = [c for c, inside in zip(columns, in_title.tolist(), strict=True) if inside]
+            for column, value in zip(chosen, weights.tolist(), strict=True):
+                if column < 0:
+                    continue
+                units = self._units(query, "passage", name, column)
+                lo, hi = (int(x) for x in np.searchsorted(units, [start, end]))
+                if hi > lo:
+                    inside = units[lo:hi]
+                    first = int(passage.indptr[column])
+                    selection[inside - start] += np.float32(value) * passage.impacts(
+                        first + lo, first + hi, column, inside
+                    )
+        return selection
+
+    def _columns(
+        self, query: _Query, level: str, name: str, keys: npt.NDArray[np.int64]
+    ) -> list[int]:
+        """`FieldIndex.columns` of the question's keys of one field, once per question."""
+        columns = query.columns.get((level, name))
+        if columns is None:
+            columns = self.index.levels[level][name].columns(keys).tolist()
+            query.columns[(level, name)] = columns
+        return columns
+
+    def _units(self, query: _Query, level: str, name: str, column: int) -> npt.NDArray[np.intp]:
+        """Unit numbers of one posting list, unpacked once per question."""
+        key = (level, name, column)
+        units = query.postings.get(key)
+        if units is None:
+            field_index = self.index.levels[level][name]
+            units = field_index.units(
+                int(field_index.indptr[column]), int(field_index.indptr[column + 1])
+            )
+            query.postings[key] = units
+        return units
 
     def _best_runs(
         self, position: int, selection: npt.NDArray[np.float32], n: int
