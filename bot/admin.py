@@ -26,7 +26,13 @@ from bot.cards import text_block
 from bot.directive_cards import directive_html, directive_keyboard, summary_of
 from bot.ingest_report import last_ingest_line, unannounced_block
 from bot.keyboards import AnnouncementRequest, announcement_keyboard
-from bot.reload import ReloadInProgress, ReloadReport, begin_reload, run_reload
+from bot.reload import (
+    RELOAD_FAILED,
+    ReloadInProgress,
+    ReloadReport,
+    begin_reload,
+    run_reload,
+)
 from bot.render import SEPARATOR, Block, Span, pack, to_html, to_plain, utf16_len
 from bot.state import Context, Services
 from bot.stats_chart import render_chart
@@ -37,7 +43,6 @@ from corpus.ingest import IngestReport, read_last_report
 
 __all__ = [
     "MAX_ANNOUNCEMENT_CHARS",
-    "RELOAD_FAILED",
     "admin_only",
     "broadcast_command",
     "confirm_announcement",
@@ -55,7 +60,6 @@ logger = logging.getLogger(__name__)
 MAX_ANNOUNCEMENT_CHARS = 3500  # room for the header within one message
 _FILES_SHOWN = 15
 _SKIPPED_SHOWN = 30
-RELOAD_FAILED = "reload failed"  # the alerts' kind (`bot.alerts`), the ingest's too
 
 Handler = Callable[[Update, Context], Awaitable[None]]
 
@@ -124,8 +128,6 @@ async def _reload_and_report(services: Services, bot_username: str, message: Mes
     (the admin deleted the message, say), the report is sent as new messages instead.
     """
     report = await run_reload(services, bot_username)
-    if report.ok:  # the admin sees a failure here; a success ends an alerted one
-        services.alerts.resolve(RELOAD_FAILED)
     chunks = pack(reload_blocks(report))
     try:
         await started.edit_text(to_html(chunks[0]), parse_mode=ParseMode.HTML)
@@ -175,7 +177,6 @@ async def reload_job(context: Context) -> None:
         await services.alerts.alert(RELOAD_FAILED, report.error or "?",
                                     texts.reload_failed(report.error or "?"))
         return
-    services.alerts.resolve(RELOAD_FAILED)
     if report.changed_anything or (report.recorded is not None and report.recorded.queued):
         await notify_admins(context.bot, services.settings.admin_ids,
                             to_plain(reload_blocks(report)))

@@ -63,10 +63,11 @@ Send = Callable[[Delivery], Awaitable[int]]
 Outcome = int | Exception
 """What Telegram answered to one send: the message id, or the error raised."""
 
+CHAT_STOPPED = "chat stopped"  # the admins' alert (`bot.alerts`) when a subscription stops
+
 _DEFINITIVE = ("blocked by the user", "kicked from", "user is deactivated",
                "not a member of", "chat was deleted", "bot can't initiate conversation")
 _LIKE_FORBIDDEN = ("chat not found", "not enough rights", "have no rights")
-CHAT_STOPPED = "chat stopped"  # the admins' alert (`bot.alerts`) when a subscription stops
 _THREAD_GONE = ("message thread not found", "topic_deleted")
 
 

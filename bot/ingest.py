@@ -34,11 +34,11 @@ from telegram import Bot, Message, Update
 from telegram.ext import Application, JobQueue
 
 from bot import texts
-from bot.admin import RELOAD_FAILED, admin_only
+from bot.admin import admin_only
 from bot.cards import text_block
 from bot.config import Settings
 from bot.ingest_report import FEED_FAILING, admin_notes, ingest_blocks
-from bot.reload import ReloadReport, reload_corpus
+from bot.reload import RELOAD_FAILED, ReloadReport, reload_corpus
 from bot.render import Block, pack, to_html
 from bot.state import Context, Services
 from corpus.ingest import (
@@ -128,8 +128,6 @@ async def ingest_and_reload(services: Services, bot: Bot, *, ignore_backoff: boo
         services.alerts.resolve(FEED_FAILING, url)
     for note in admin_notes(report, reload):
         await services.alerts.send(note)
-    if reload is not None and reload.ok:
-        services.alerts.resolve(RELOAD_FAILED)
     logger.info(
         "ingest (%s): %d feeds checked (%d not modified, %d failed, %d deferred), "
         "%d new articles, %d skipped, %s, %d alerts; %.1fs", origin, report.feeds_checked,

@@ -30,6 +30,7 @@ from corpus import Article, CorpusError, Skipped
 from retrieval import RetrievalError, Searcher, build_searcher
 
 __all__ = [
+    "RELOAD_FAILED",
     "CardFailure",
     "Recorded",
     "ReloadInProgress",
@@ -44,6 +45,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 _WARM_UP_QUESTION = "thủ tục hải quan hàng xuất nhập khẩu 39/2018/TT-BTC"
+
+
+RELOAD_FAILED = "reload failed"  # the alerts' kind (`bot.alerts`); resolved by a reload that works
 
 
 class ReloadInProgress(Exception):
@@ -207,6 +211,7 @@ async def run_reload(services: Services, bot_username: str) -> ReloadReport:
                                 error=f"{type(exc).__name__}: {exc}")
         services.searcher = searcher  # one assignment: readers see the old index or the new
         services.monitor.reload(ok=True)
+        services.alerts.resolve(RELOAD_FAILED)  # a failure alerted before is over
         added, changed, removed = await asyncio.to_thread(_difference, old, searcher)
         recorded = await record_new_articles(services, searcher, bot_username)
         report = ReloadReport(time.perf_counter() - started, None, len(searcher.articles),
