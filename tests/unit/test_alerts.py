@@ -8,6 +8,7 @@ moves by hand.
 from __future__ import annotations
 
 import pytest_asyncio
+from support.clock import ManualClock
 from support.fake_bot_api import FakeBotAPI
 from telegram import Bot
 
@@ -18,13 +19,6 @@ from bot.logs import REDACTED
 ADMIN, OTHER_ADMIN = 7001, 7002
 TOKEN_LIKE = "987654:AAHx-secretsecretsecretsecretsecret"  # noqa: S105 - not a secret
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest_asyncio.fixture
@@ -49,7 +43,7 @@ def make(bot, fake, clock, **changes) -> AdminAlerts:
 
 
 async def test_an_alert_reaches_every_admin_once_within_the_window(bot, fake):
-    clock = Clock()
+    clock = ManualClock()
     alerts = make(bot, fake, clock, window=600)
     assert await alerts.alert("reload failed", "no .md", "Nạp lại thất bại")
     for _ in range(3):
@@ -64,7 +58,7 @@ async def test_an_alert_reaches_every_admin_once_within_the_window(bot, fake):
 
 
 async def test_resolve_lets_the_next_outage_through(bot, fake):
-    clock = Clock()
+    clock = ManualClock()
     alerts = make(bot, fake, clock)
     assert await alerts.alert("feed failing", "https://a.vn/rss", "lỗi")
     alerts.resolve("feed failing", "https://a.vn/rss")
@@ -76,7 +70,7 @@ async def test_resolve_lets_the_next_outage_through(bot, fake):
 
 
 async def test_the_hour_is_capped_and_the_held_back_are_counted(bot, fake):
-    clock = Clock()
+    clock = ManualClock()
     alerts = make(bot, fake, clock, per_hour=3)
     sent = [await alerts.alert("chat stopped", chat, f"chat {chat}") for chat in range(8)]
     assert sent == [True] * 3 + [False] * 5
@@ -90,7 +84,7 @@ async def test_the_hour_is_capped_and_the_held_back_are_counted(bot, fake):
 
 
 async def test_no_secret_survives(bot, fake):
-    alerts = make(bot, fake, Clock())
+    alerts = make(bot, fake, ManualClock())
     text = (f"lỗi tại https://api.telegram.org/bot{fake.token}/sendMessage, "
             f"secret webhook-secret-value, khác {TOKEN_LIKE}")
     assert REDACTED in alerts.scrub(text)
@@ -103,7 +97,7 @@ async def test_no_secret_survives(bot, fake):
 
 async def test_a_blocked_admin_is_skipped_and_nothing_raises(bot, fake, caplog):
     fake.block(ADMIN)
-    alerts = make(bot, fake, Clock())
+    alerts = make(bot, fake, ManualClock())
     assert await alerts.alert("unhandled error", "KeyError", "lỗi")
     assert fake.sent(ADMIN) == [] and len(fake.sent(OTHER_ADMIN)) == 1
     assert any("could not notify admin 7001" in r.getMessage() for r in caplog.records)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from support.clock import ManualClock
 
 from bot.store import (
     KnownArticles,
@@ -21,13 +22,6 @@ ROOT = "/corpus"
 TERMS = ArticleTerms(frozenset({"thue", "qua", "canh"}), frozenset({"qua canh"}))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
 
 @pytest.fixture
 def db(tmp_path):
@@ -38,7 +32,7 @@ def db(tmp_path):
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return ManualClock(1_700_000_000.0)
 
 
 @pytest.fixture

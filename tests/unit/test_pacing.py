@@ -5,20 +5,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.clock import ManualClock
 
 from bot.pacing import Pacer, Pacing
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def pacer(**changes) -> tuple[Pacer, Clock]:
-    clock = Clock()
+def pacer(**changes) -> tuple[Pacer, ManualClock]:
+    clock = ManualClock()
     return Pacer(Pacing(**changes), clock), clock
 
 
