@@ -16,13 +16,15 @@ Usage::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-__all__ = ["NewsServer", "Recorded"]
+__all__ = ["NewsServer", "Recorded", "news_server_in_thread"]
 
 LAST_MODIFIED = "Mon, 03 Jun 2024 08:00:00 GMT"
 
@@ -162,3 +164,40 @@ class NewsServer:
             return web.Response(status=404, text="not found")
         route.hits += 1
         return await route.handler(request)
+
+
+@contextlib.contextmanager
+def news_server_in_thread() -> Iterator[NewsServer]:
+    """A `NewsServer` serving from its own thread and event loop, as a real site would.
+
+    A test whose subject shares the test's loop needs this to see a blocked loop: a site
+    on the same loop would stall with it, and a blocking read would find nothing to wait
+    for. Routes are registered from the test's thread as usual.
+    """
+    loop = asyncio.new_event_loop()
+    server = NewsServer()
+    ready = threading.Event()
+    stop = asyncio.Event()
+    failure: list[BaseException] = []
+
+    async def serve() -> None:
+        try:
+            async with server:
+                ready.set()
+                await stop.wait()
+        except BaseException as exc:  # reported to the test's thread below
+            failure.append(exc)
+            ready.set()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),),
+                              name="news-server", daemon=True)
+    thread.start()
+    ready.wait(10)
+    if failure or not ready.is_set():
+        raise RuntimeError(f"the news server did not start: {failure}")
+    try:
+        yield server
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()
