@@ -13,7 +13,8 @@ one that is not:
 - each group stays under `group_rate` messages per `group_period` (aiolimiter, as PTB
   does), so a busy group is slowed before Telegram refuses it;
 - a 429 parks that chat only: its later requests wait until the ``retry_after`` is over,
-  the request is retried (at most ``max_retries`` times), and every other chat goes on;
+  the request is retried (at most ``max_retries`` times) before them, in order, and every
+  other chat goes on;
 - a 429 for a request without a chat (inline and callback answers) retries that request
   alone;
 - no overall rate: replies to many users at once are what the bot is for, and Telegram's
@@ -62,6 +63,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         self._clock = clock
         self._groups: dict[int | str, AsyncLimiter] = {}
         self._parked: dict[int | str, float] = {}  # chat -> clock time its wait ends
+        self._turns: dict[int | str, asyncio.Lock] = {}  # chats in flood control
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -86,11 +88,15 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         retries = self.max_retries if rate_limit_args is None else rate_limit_args
         chat = _chat_key(data.get("chat_id"))
         for attempt in range(retries + 1):
-            if chat is not None:
-                await self._wait_parked(chat)
+            # While a chat is in flood control its requests go one at a time, in order:
+            # the refused one first, then those that arrived during the wait.
+            turn = self._turns.get(chat) if chat is not None else None
             try:
-                async with self._group_limiter(chat):
-                    return await callback(*args, **kwargs)
+                async with turn or contextlib.nullcontext():
+                    if chat is not None:
+                        await self._wait_parked(chat)
+                    async with self._group_limiter(chat):
+                        return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 wait = exc.retry_after
                 seconds = (wait.total_seconds() if hasattr(wait, "total_seconds")
@@ -106,14 +112,19 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                 else:
                     until = self._clock() + seconds
                     self._parked[chat] = max(self._parked.get(chat, 0.0), until)
+                    self._turns.setdefault(chat, asyncio.Lock())
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _wait_parked(self, chat: int | str) -> None:
+        """Sleep out the chat's flood wait; its turn lock is dropped once nobody queues."""
         # A loop, not an Event: a 429 meanwhile moves the end, and sleeping to a clock
         # time needs no timer task per chat.
         while (left := self.parked_for(chat)) > 0:  # noqa: ASYNC110
             await asyncio.sleep(left)
         self._parked.pop(chat, None)
+        turn = self._turns.get(chat)
+        if turn is not None and not getattr(turn, "_waiters", None):
+            self._turns.pop(chat, None)  # the holder finishes; later requests go freely
 
     def _group_limiter(self, chat: int | str | None) -> contextlib.AbstractAsyncContextManager:
         """The group's limiter; a null context for people, channels by id, no chat."""
