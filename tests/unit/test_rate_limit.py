@@ -18,6 +18,7 @@ from telegram.ext import ExtBot
 from bot.rate_limit import ChatRateLimiter
 
 FLOODED, OTHER, GROUP = 5001, 5002, -100777
+LATER = ("ba", "bốn", "năm", "sáu", "bảy", "tám")
 
 
 @pytest_asyncio.fixture
@@ -42,13 +43,14 @@ async def test_a_429_parks_only_its_chat_and_the_message_goes_out_after_the_wait
         await fake.wait_for(lambda: limiter.parked_for(FLOODED) > 0, 5, "the 429")
         # While the flooded chat waits, another chat's messages go at once...
         other = await timed(bot.send_message(OTHER, "hai"))
-        # ...and a later message to the flooded chat waits its turn, not sent early.
-        later = asyncio.create_task(bot.send_message(FLOODED, "ba"))
+        # ...and later messages to the flooded chat wait their turn, not sent early, and
+        # go after the refused one in the order they were sent.
+        later = [asyncio.create_task(bot.send_message(FLOODED, text)) for text in LATER]
         waited = await flooded
-        await later
+        await asyncio.gather(*later)
     assert other < 1.0, other
     assert waited >= 2.0, waited
-    assert [m.text for m in fake.sent(FLOODED)] == ["một", "ba"]
+    assert [m.text for m in fake.sent(FLOODED)] == ["một", *LATER]
     assert [m.text for m in fake.sent(OTHER)] == ["hai"]
 
 
