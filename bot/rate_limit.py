@@ -29,6 +29,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiolimiter import AsyncLimiter
@@ -62,8 +63,7 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         self.max_retries = max_retries
         self._clock = clock
         self._groups: dict[int | str, AsyncLimiter] = {}
-        self._parked: dict[int | str, float] = {}  # chat -> clock time its wait ends
-        self._turns: dict[int | str, asyncio.Lock] = {}  # chats in flood control
+        self._floods: dict[int | str, _Flood] = {}  # chats in flood control
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -73,7 +73,8 @@ class ChatRateLimiter(BaseRateLimiter[int]):
 
     def parked_for(self, chat: int | str) -> float:
         """Seconds `chat` still waits after a 429 (0 when it may send)."""
-        return max(0.0, self._parked.get(chat, 0.0) - self._clock())
+        flood = self._floods.get(chat)
+        return max(0.0, flood.until - self._clock()) if flood is not None else 0.0
 
     async def process_request(
         self,
@@ -88,15 +89,12 @@ class ChatRateLimiter(BaseRateLimiter[int]):
         retries = self.max_retries if rate_limit_args is None else rate_limit_args
         chat = _chat_key(data.get("chat_id"))
         for attempt in range(retries + 1):
-            # While a chat is in flood control its requests go one at a time, in order:
-            # the refused one first, then those that arrived during the wait.
-            turn = self._turns.get(chat) if chat is not None else None
+            flood = self._floods.get(chat) if chat is not None else None
             try:
-                async with turn or contextlib.nullcontext():
-                    if chat is not None:
-                        await self._wait_parked(chat)
-                    async with self._group_limiter(chat):
-                        return await callback(*args, **kwargs)
+                if flood is not None:
+                    return await self._in_turn(chat, flood, callback, args, kwargs)
+                async with self._group_limiter(chat):
+                    return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 wait = exc.retry_after
                 seconds = (wait.total_seconds() if hasattr(wait, "total_seconds")
@@ -111,20 +109,35 @@ class ChatRateLimiter(BaseRateLimiter[int]):
                     await asyncio.sleep(seconds)
                 else:
                     until = self._clock() + seconds
-                    self._parked[chat] = max(self._parked.get(chat, 0.0), until)
-                    self._turns.setdefault(chat, asyncio.Lock())
+                    flood = self._floods.setdefault(chat, _Flood(until))
+                    flood.until = max(flood.until, until)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _wait_parked(self, chat: int | str) -> None:
-        """Sleep out the chat's flood wait; its turn lock is dropped once nobody queues."""
-        # A loop, not an Event: a 429 meanwhile moves the end, and sleeping to a clock
-        # time needs no timer task per chat.
-        while (left := self.parked_for(chat)) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(left)
-        self._parked.pop(chat, None)
-        turn = self._turns.get(chat)
-        if turn is not None and not getattr(turn, "_waiters", None):
-            self._turns.pop(chat, None)  # the holder finishes; later requests go freely
+    async def _in_turn(
+        self,
+        chat: int | str,
+        flood: _Flood,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Send to a chat in flood control: after its wait, one request at a time in
+        arrival order (the refused one first, its retry being the first to queue). The
+        chat leaves flood control when the last queued request is done after the wait."""
+        flood.queued += 1
+        try:
+            async with flood.turn:
+                # A loop, not an Event: a 429 meanwhile moves the end, and sleeping to a
+                # clock time needs no timer task per chat.
+                while (left := flood.until - self._clock()) > 0:  # noqa: ASYNC110
+                    await asyncio.sleep(left)
+                async with self._group_limiter(chat):
+                    return await callback(*args, **kwargs)
+        finally:
+            flood.queued -= 1
+            if not flood.queued and self._floods.get(chat) is flood and (
+                    flood.until <= self._clock()):
+                del self._floods[chat]
 
     def _group_limiter(self, chat: int | str | None) -> contextlib.AbstractAsyncContextManager:
         """The group's limiter; a null context for people, channels by id, no chat."""
@@ -139,6 +152,15 @@ class ChatRateLimiter(BaseRateLimiter[int]):
             limiter = self._groups[chat] = AsyncLimiter(self.group_rate,  # type: ignore[index]
                                                         self.group_period)
         return limiter
+
+
+@dataclass(slots=True)
+class _Flood:
+    """A chat in flood control: when its wait ends, and the turn its requests take."""
+
+    until: float  # clock time
+    turn: asyncio.Lock = field(default_factory=asyncio.Lock)
+    queued: int = 0  # requests holding or waiting for the turn
 
 
 def _chat_key(chat_id: object) -> int | str | None:
