@@ -27,7 +27,6 @@ import time
 from dataclasses import replace
 
 import pytest
-from aiohttp import web
 from support.bot_harness import ADMIN, broadcast_settings
 from support.directive_corpus import make_corpus
 from support.news_pages import FeedItem, article_page, numbered_story, rss_feed
@@ -68,22 +67,6 @@ def big_page(number: int) -> str:
         f"{lead} Đoạn {i} của bài {number}." for i in range(PARAGRAPHS))))
 
 
-def trickled(body: bytes, seconds: float, pieces: int = 20):
-    """A handler sending `body` in `pieces` over `seconds`."""
-    async def handler(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse(
-            headers={"Content-Type": "application/rss+xml; charset=utf-8"})
-        await response.prepare(request)
-        size = -(-len(body) // pieces)
-        for start in range(0, len(body), size):
-            await response.write(body[start:start + size])
-            await asyncio.sleep(seconds / pieces)
-        await response.write_eof()
-        return response
-
-    return handler
-
-
 async def answer_delay(fake, user: int, due: float) -> float:
     """Seconds from when a question was due (`time.time()`) to its answer's sendMessage."""
     await asyncio.sleep(max(0.0, due - time.time()))
@@ -108,7 +91,7 @@ async def test_questions_are_answered_while_a_slow_ingest_runs(
         story = numbered_story(number)
         items.append(FeedItem(link=news_site.url(path), title=story.title,
                               guid=f"guid-{number}", date=story.date))
-    news_site.set("/rss", trickled(rss_feed(items).encode("utf-8"), FEED_SECONDS))
+    news_site.drip("/rss", rss_feed(items).encode("utf-8"), FEED_SECONDS)
     for user in USERS:
         fake.add_chat(user)
     settings = broadcast_settings(fake, corpus, tmp_path / "data",

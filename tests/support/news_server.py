@@ -1,7 +1,7 @@
 """A local news site for ingest tests: feeds and pages on 127.0.0.1, scripted per test.
 
 Every route is registered by the test (`page`, `feed`, `redirect`, `slow`, `trickle`,
-`status`); feeds answer conditional GETs like a real server (ETag first, else
+`drip`, `status`); feeds answer conditional GETs like a real server (ETag first, else
 Last-Modified). Every request is recorded with its headers, so
 tests can assert what the ingest sent and what it did not fetch at all.
 
@@ -149,6 +149,22 @@ class NewsServer:
                 await response.write_eof()
             except ConnectionError:  # the client gave up (timeout, size cap)
                 pass
+            return response
+
+        self._routes[path] = _Route(handler)
+
+    def drip(self, path: str, body: bytes, seconds: float, pieces: int = 20,
+             content_type: str = "application/rss+xml; charset=utf-8") -> None:
+        """`body` in `pieces` spread over `seconds`: a slow site's whole answer."""
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            response = web.StreamResponse(headers={"Content-Type": content_type})
+            await response.prepare(request)
+            size = -(-len(body) // pieces)
+            for start in range(0, len(body), size):
+                await response.write(body[start:start + size])
+                await asyncio.sleep(seconds / pieces)
+            await response.write_eof()
             return response
 
         self._routes[path] = _Route(handler)
