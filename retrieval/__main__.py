@@ -4,10 +4,14 @@
         [--min-mrr X] [--min-anshit1 X] [--max-declined X] [--min-neg-declined X]
     python -m retrieval bench --corpus DIR [--queries FILE.jsonl]
     python -m retrieval train-reranker --corpus DIR --queries A.jsonl --negatives NA.jsonl
+    python -m retrieval train-decline --corpus DIR --queries A.jsonl --broad BA.jsonl
+        --negatives NA.jsonl
 
 `eval` exits 1 when a figure falls below (above, for declined answerable questions) its
 floor: CI uses the floors as a regression guard, set just under the measured figures.
-`train-reranker` fits the second-stage model and writes ``retrieval/reranker.json``.
+`train-reranker` fits the second-stage model and writes ``retrieval/reranker.json``;
+`train-decline` fits the model that decides whether to answer at all
+(``retrieval/decline.json``), after the reranker, whose probabilities it reads.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import Any
 from corpus.errors import CorpusError
 from retrieval.bench import run_bench
 from retrieval.build import build_searcher
+from retrieval.decline import DECLINE_PATH
 from retrieval.errors import RetrievalError
 from retrieval.evaluate import BOT_DEPTH, evaluate, format_report, read_questions
 from retrieval.rerank import MODEL_PATH
@@ -42,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="answerable questions (repeatable)")
     ev.add_argument("--negatives", type=Path, action="append", default=[],
                     help="questions the corpus cannot answer (repeatable)")
+    ev.add_argument("--broad", type=Path, action="append", default=[],
+                    help="broad questions many articles answer: only declining is measured")
     ev.add_argument("--data-dir", type=Path, help="cache directory (default: no cache)")
     ev.add_argument("--k", type=int, default=BOT_DEPTH, help=f"depth (default {BOT_DEPTH})")
     ev.add_argument("--min-mrr", type=float, help="exit 1 when MRR@10 is below this")
@@ -50,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="exit 1 when more answerable questions than this share are declined")
     ev.add_argument("--min-neg-declined", type=float,
                     help="exit 1 when fewer unanswerable questions than this share are declined")
+    ev.add_argument("--max-broad-declined", type=float,
+                    help="exit 1 when more broad questions than this share are declined")
     ev.add_argument("--json", action="store_true", help="print the summary as JSON")
     ev.add_argument("--no-rerank", action="store_true",
                     help="first stage only (the figures before the reranker)")
@@ -64,6 +73,19 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--max-declined", type=float, default=0.015,
                     help="share of training questions the threshold may decline")
     tr.add_argument("--out", type=Path, default=MODEL_PATH)
+    de = commands.add_parser("train-decline", help="fit the model that decides to decline")
+    de.add_argument("--corpus", type=Path, required=True)
+    de.add_argument("--queries", type=Path, action="append", required=True,
+                    help="answerable training questions")
+    de.add_argument("--broad", type=Path, action="append", default=[],
+                    help="broad answerable training questions")
+    de.add_argument("--negatives", type=Path, action="append", required=True,
+                    help="unanswerable training questions")
+    de.add_argument("--data-dir", type=Path, help="cache directory (default: no cache)")
+    de.add_argument("--l2", type=float, default=3.0, help="ridge penalty (default 3)")
+    de.add_argument("--max-declined", type=float, default=0.01,
+                    help="share of answerable training questions the threshold may decline")
+    de.add_argument("--out", type=Path, default=DECLINE_PATH)
     bench = commands.add_parser("bench", help="build times, latency, memory, rank_bm25 ratio")
     bench.add_argument("--corpus", type=Path, required=True)
     bench.add_argument("--queries", type=Path, help="JSON lines with 'query' (default: built-in)")
@@ -94,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _eval(args)
         if args.command == "train-reranker":
             return _train(args)
+        if args.command == "train-decline":
+            return _train_decline(args)
         queries = (
             [q.query for q in read_questions(args.queries)]
             if args.queries
@@ -109,21 +133,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _eval(args: argparse.Namespace) -> int:
     questions = [q for path in args.queries for q in read_questions(path)]
     negatives = [q for path in args.negatives for q in read_questions(path)]
-    if not questions and not negatives:
-        sys.stderr.write("python -m retrieval eval: give --queries or --negatives\n")
+    broad = [q for path in args.broad for q in read_questions(path)]
+    if not questions and not negatives and not broad:
+        sys.stderr.write("python -m retrieval eval: give --queries, --negatives or --broad\n")
         return 2
     searcher, _, stats = build_searcher(args.corpus, args.data_dir)
     if args.no_rerank:
         searcher = dataclasses.replace(searcher, reranker=None)
-    evaluation = evaluate(searcher, questions, negatives, k=args.k)
+    evaluation = evaluate(searcher, questions, negatives, broad=broad, k=args.k)
     if args.json:
         json.dump(evaluation.as_json(), sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
-        names = ", ".join(str(p) for p in [*args.queries, *args.negatives])
+        names = ", ".join(str(p) for p in [*args.queries, *args.negatives, *args.broad])
         sys.stdout.write(
             f"corpus {args.corpus}: {stats.indexed} articles, {stats.passages} passages; "
-            f"{len(questions)} questions, {len(negatives)} unanswerable, k={args.k} ({names})\n"
+            f"{len(questions)} questions, {len(negatives)} unanswerable, {len(broad)} broad, "
+            f"k={args.k} ({names})\n"
         )
         sys.stdout.write(format_report(evaluation) + "\n")
     return _check_floors(args, evaluation.as_json())
@@ -149,15 +175,40 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train_decline(args: argparse.Namespace) -> int:
+    from retrieval.decline import POOL_FEATURE_NAMES
+    from retrieval.train import train_decline
+
+    answerable = [q for path in [*args.queries, *args.broad] for q in read_questions(path)]
+    negatives = [q for path in args.negatives for q in read_questions(path)]
+    searcher, _, _ = build_searcher(args.corpus, args.data_dir)
+    model = train_decline(searcher, answerable, negatives, l2=args.l2,
+                          max_declined=args.max_declined)
+    model.save(args.out)
+    info = model.info
+    sys.stdout.write(
+        f"trained on {info['answerable']} answerable + {info['unanswerable']} unanswerable: "
+        f"threshold {model.threshold:.3f}; out of fold {info['answerable_declined']:.1%} of "
+        f"answerable and {info['unanswerable_declined']:.1%} of unanswerable declined; "
+        f"written to {args.out}\n"
+    )
+    for name, weight in sorted(zip(POOL_FEATURE_NAMES, model.model.weights.tolist(),
+                                   strict=True), key=lambda kv: -abs(kv[1])):
+        sys.stdout.write(f"  {name:<20} {weight:+.3f}\n")
+    return 0
+
+
 def _check_floors(args: argparse.Namespace, figures: dict[str, Any]) -> int:
     """1 when any figure given a floor on the command line misses it."""
     answerable = figures["answerable"].get("all", {})
     unanswerable = figures.get("unanswerable", {}).get("all", {})
+    broad = figures.get("broad", {}).get("all", {})
     checks = [
         ("MRR@10", answerable.get("mrr@10"), args.min_mrr, False),
         ("AnsHit@1", answerable.get("anshit@1"), args.min_anshit1, False),
         ("answerable declined", answerable.get("declined"), args.max_declined, True),
         ("unanswerable declined", unanswerable.get("declined"), args.min_neg_declined, False),
+        ("broad declined", broad.get("declined"), args.max_broad_declined, True),
     ]
     status = 0
     for name, value, floor, is_ceiling in checks:

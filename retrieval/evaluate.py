@@ -4,7 +4,9 @@ The question file is JSON lines with ``id``, ``query``, ``relevant`` (article id
 duplicates all listed), ``answer`` (a short span of the article) and ``variant``
 (accented, unaccented, abbrev, tone_old, mixed…). Questions the corpus cannot answer
 (``{"id", "query", "kind"}`` lines, `--negatives`) measure how often the bot declines,
-per ``kind`` (off_domain, near_domain, chitchat…).
+per ``kind`` (off_domain, near_domain, chitchat…). Broad questions (the same lines,
+``kind`` "broad", `--broad`: "hoàn thuế", "buon lau") have many answering articles and no
+one relevant: they measure how often the bot wrongly declines a plain topic, per variant.
 
 Every question is searched as deep as a private answer pages (``BOT_DEPTH``, the
 reranker's pool), so the figures describe what a user can reach; ranks beyond 10 count
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -81,6 +83,8 @@ class Evaluation:
     outcomes: dict[str, Outcome]
     negatives: tuple[Question, ...] = ()
     negative_declined: dict[str, bool] | None = None
+    broad: tuple[Question, ...] = ()
+    broad_declined: dict[str, bool] | None = None
 
     def summary(self) -> dict[str, dict[str, float]]:
         """Metrics per variant and for ``all``."""
@@ -106,22 +110,35 @@ class Evaluation:
 
     def declines(self) -> dict[str, dict[str, float]]:
         """For the unanswerable questions: how many, and the share declined, per kind."""
-        declined = self.negative_declined or {}
-        groups: dict[str, list[bool]] = defaultdict(list)
-        for question in self.negatives:
-            groups[question.kind or "unlabelled"].append(declined[question.id])
-            groups["all"].append(declined[question.id])
-        return {
-            kind: {"n": len(rows), "declined": sum(rows) / len(rows)}
-            for kind, rows in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0]))
-        }
+        return _shares(self.negatives, self.negative_declined or {},
+                       lambda q: q.kind or "unlabelled")
+
+    def broad_declines(self) -> dict[str, dict[str, float]]:
+        """For the broad questions: how many, and the share declined, per variant."""
+        return _shares(self.broad, self.broad_declined or {}, lambda q: q.variant)
 
     def as_json(self) -> dict[str, Any]:
         """Everything `format_report` prints, as data."""
         result: dict[str, Any] = {"answerable": self.summary() if self.questions else {}}
         if self.negatives:
             result["unanswerable"] = self.declines()
+        if self.broad:
+            result["broad"] = self.broad_declines()
         return result
+
+
+def _shares(
+    questions: Sequence[Question], declined: dict[str, bool], group: Callable[[Question], str]
+) -> dict[str, dict[str, float]]:
+    """How many, and the share declined, per group and for ``all``."""
+    groups: dict[str, list[bool]] = defaultdict(list)
+    for question in questions:
+        groups[group(question)].append(declined[question.id])
+        groups["all"].append(declined[question.id])
+    return {
+            kind: {"n": len(rows), "declined": sum(rows) / len(rows)}
+            for kind, rows in sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0]))
+        }
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -166,6 +183,7 @@ def evaluate(
     questions: Sequence[Question],
     negatives: Sequence[Question] = (),
     *,
+    broad: Sequence[Question] = (),
     k: int = BOT_DEPTH,
 ) -> Evaluation:
     """Run every question through `searcher` (`k` deep) and record what it found."""
@@ -177,7 +195,9 @@ def evaluate(
         found = tuple(answer_in(h.passage, question.answer) for h in hits[:3])
         outcomes[question.id] = Outcome(rank, found, not hits)
     declined = {q.id: not searcher.search(q.query, k=k) for q in negatives}
-    return Evaluation(tuple(questions), outcomes, tuple(negatives), declined)
+    broad_declined = {q.id: not searcher.search(q.query, k=k) for q in broad}
+    return Evaluation(tuple(questions), outcomes, tuple(negatives), declined, tuple(broad),
+                      broad_declined)
 
 
 def format_report(evaluation: Evaluation) -> str:
@@ -196,4 +216,9 @@ def format_report(evaluation: Evaluation) -> str:
         lines += ["", header, "-" * len(header)]
         for kind, row in evaluation.declines().items():
             lines.append(f"{kind:<14} {int(row['n']):>4} {row['declined']:>8.3f}")
+    if evaluation.broad:
+        header = f"{'broad':<14} {'n':>4} {'declined':>8}"
+        lines += ["", header, "-" * len(header)]
+        for variant, row in evaluation.broad_declines().items():
+            lines.append(f"{variant:<14} {int(row['n']):>4} {row['declined']:>8.3f}")
     return "\n".join(lines)

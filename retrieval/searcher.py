@@ -17,7 +17,13 @@ from corpus import Article, has_diacritics, normalize_line
 from retrieval.analysis import AnalysedArticle
 from retrieval.analyzer import QUESTION_WORDS, Terms, analyze, fold
 from retrieval.corpus_index import CorpusIndex, QueryKeys
-from retrieval.decline import is_small_talk, select
+from retrieval.decline import (
+    DeclineModel,
+    default_decline_model,
+    is_small_talk,
+    pool_features,
+    select,
+)
 from retrieval.duplicates import duplicate_groups
 from retrieval.explain import QueryWords, best_sentence, find_matches, match_spans
 from retrieval.features import (
@@ -108,6 +114,8 @@ class Searcher:
     config: RankingConfig = DEFAULT_RANKING
     built_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(tz=dt.UTC))
     reranker: Reranker | None = field(default_factory=default_reranker)
+    # Whether to answer at all (`decline`); None: the reranker's answer threshold.
+    decline: DeclineModel | None = field(default_factory=default_decline_model)
     _by_id: dict[str, int] = field(init=False, repr=False)
     _groups: npt.NDArray[np.int64] = field(init=False, repr=False)
 
@@ -183,6 +191,30 @@ class Searcher:
         pool = self._pool(prepared, passage_scores, article_scores, coverage, POOL)
         rows = candidate_features(self.index, self._facts(prepared, query), pool)
         return [self.articles[c.position].id for c in pool], rows
+
+    def pool_row(self, query: str) -> npt.NDArray[np.float64] | None:
+        """The question's `decline.POOL_FEATURE_NAMES` row, or None when it is not
+        searched at all (no searchable words, small talk): what `train-decline` learns
+        from."""
+        if self.reranker is None:
+            return None
+        prepared = self._prepare(query)
+        if prepared is None or is_small_talk(prepared.terms):
+            return None
+        passage_scores, article_scores, coverage = self._score(prepared)
+        pool = self._pool(prepared, passage_scores, article_scores, coverage, POOL)
+        if not pool:
+            return None
+        facts = self._facts(prepared, query)
+        rows = candidate_features(self.index, facts, pool)
+        return self._pool_row(facts, rows, self.reranker.probabilities(rows))
+
+    def _pool_row(
+        self, facts: QueryFacts, rows: npt.NDArray[np.float64],
+        probabilities: npt.NDArray[np.float64],
+    ) -> npt.NDArray[np.float64]:
+        return pool_features(rows[:POOL], probabilities[:POOL], n_words=facts.n_words,
+                             min_coverage=self.config.min_coverage)
 
     # -- scoring -----------------------------------------------------------------------
 
@@ -371,8 +403,12 @@ class Searcher:
         if facts.n_ids:
             named = (rows[:, _IDS_ARTICLE] >= 1.0) + (rows[:, _IDS_TITLE] >= 1.0) * 1.0
             named[rows[:, _IDS_ARTICLE] < 1.0] = 0.0
-        chosen = select(reranker, reranker.probabilities(rows), pool_size=POOL, k=k,
-                        covered=covered, named=named)
+        probabilities = reranker.probabilities(rows)
+        answers = None
+        if self.decline is not None:
+            answers = self.decline.answers(self._pool_row(facts, rows, probabilities))
+        chosen = select(reranker, probabilities, pool_size=POOL, k=k, covered=covered,
+                        named=named, answers=answers)
         hits = []
         for rank, (i, probability) in enumerate(chosen):
             window = pool[i].window

@@ -1,4 +1,5 @@
-"""``python -m retrieval train-reranker``: fit `rerank.Reranker` on a question set.
+"""``python -m retrieval train-reranker|train-decline``: fit `rerank.Reranker` and
+`decline.DeclineModel` on our own question sets.
 
 Protocol (docs/benchmarks.md): train and calibrate on set A and its unanswerable
 questions only; report on set B, its unanswerable questions and the dev set, which the
@@ -19,12 +20,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from retrieval.decline import DeclineModel
 from retrieval.evaluate import Question, answer_in
 from retrieval.features import FEATURE_NAMES, window_features
 from retrieval.rerank import Linear, Reranker, best_threshold, fit_logistic
 from retrieval.searcher import Searcher
 
-__all__ = ["LIST_FLOOR", "collect", "train_reranker"]
+__all__ = ["LIST_FLOOR", "collect", "train_decline", "train_reranker"]
 
 # The list threshold is at most this: our questions each name one article, so the
 # model is shy of every other one; a broad question ("thu ngân sách") must still page
@@ -160,3 +162,53 @@ def _fit_window(
         return None, len(rows)
     mean, scale, weights, bias = fit_logistic(np.asarray(rows), np.asarray(labels), l2=l2)
     return Linear(mean, scale, weights, bias), len(rows)
+
+
+def train_decline(
+    searcher: Searcher,
+    answerable: Sequence[Question],
+    negatives: Sequence[Question],
+    *,
+    l2: float = 3.0,
+    max_declined: float = 0.01,
+    folds: int = 5,
+) -> DeclineModel:
+    """The decline model, fitted on one pool row per question: `answerable` (questions
+    with one answering article and broad ones that many answer) against `negatives`.
+
+    The two classes weigh the same. The threshold declines at most `max_declined` of the
+    answerable questions by their out-of-fold probability, so that it holds for
+    questions the model has not seen."""
+    rows, labels = [], []
+    for label, questions in ((1.0, answerable), (0.0, negatives)):
+        for question in questions:
+            row = searcher.pool_row(question.query)
+            if row is not None:  # not searched at all: declined whatever the model says
+                rows.append(row)
+                labels.append(label)
+    x, y = np.asarray(rows), np.asarray(labels)
+    if len(set(labels)) < 2:
+        raise ValueError("train-decline needs answerable and unanswerable questions")
+    weight = np.where(y > 0, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
+    mean, scale, weights, bias = fit_logistic(x, y, l2=l2, sample_weight=weight)
+    fold = np.random.default_rng(0).permutation(len(y)) % folds
+    out_of_fold = np.zeros(len(y))
+    for number in range(folds):
+        test = fold == number
+        m, s, w, b = fit_logistic(x[~test], y[~test], l2=l2, sample_weight=weight[~test])
+        out_of_fold[test] = 1.0 / (1.0 + np.exp(-np.clip(Linear(m, s, w, b).logits(x[test]),
+                                                         -30, 30)))
+    threshold = best_threshold(out_of_fold[y > 0].tolist(), out_of_fold[y == 0].tolist(),
+                               max_declined)
+    info = {
+        "trained": dt.datetime.now(tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "answerable": int(y.sum()),
+        "unanswerable": int(len(y) - y.sum()),
+        "l2": l2,
+        "max_declined": max_declined,
+        "folds": folds,
+        # Out of fold, on the training questions themselves:
+        "answerable_declined": round(float((out_of_fold[y > 0] < threshold).mean()), 4),
+        "unanswerable_declined": round(float((out_of_fold[y == 0] < threshold).mean()), 4),
+    }
+    return DeclineModel(Linear(mean, scale, weights, bias), threshold, info)

@@ -30,3 +30,12 @@ def sample_searcher():
 
     searcher, _, _ = build_searcher(default_corpus_dir(), None, progress=False)
     return searcher
+
+
+@pytest.fixture(scope="session")
+def shared_searcher(shared_corpus: Path):
+    """A searcher over the real corpus, built once in memory (about 30 s)."""
+    from retrieval import build_searcher
+
+    searcher, _, _ = build_searcher(shared_corpus, None, progress=False)
+    return searcher

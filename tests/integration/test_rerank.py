@@ -12,7 +12,15 @@ import pytest
 
 from retrieval import POOL
 from retrieval.analyzer import analyze
-from retrieval.decline import is_small_talk, select
+from retrieval.decline import (
+    DECLINE_PATH,
+    POOL_FEATURE_NAMES,
+    DeclineModel,
+    default_decline_model,
+    is_small_talk,
+    pool_features,
+    select,
+)
 from retrieval.evaluate import answer_in, evaluate, read_questions
 from retrieval.features import FEATURE_NAMES, typed_without_marks, window_forms
 from retrieval.rerank import MODEL_PATH, Reranker, default_reranker
@@ -113,3 +121,61 @@ def test_answer_spans_match_whatever_the_spelling():
     assert answer_in(passage, "54.667 tỷ đồng, đạt 81,6 %")
     assert not answer_in(passage, "55.000 tỷ đồng")
     assert not answer_in(passage, "")
+
+
+def test_the_shipped_decline_model_loads_and_fits_the_code():
+    model = default_decline_model()
+    assert model is not None, "retrieval/decline.json is missing or stale: retrain it"
+    assert 0.0 < model.threshold < 1.0
+    # Trained on both sets and the broad topics, not on a handful.
+    assert model.info["answerable"] >= 300 and model.info["unanswerable"] >= 80
+
+
+def test_a_decline_model_for_other_features_is_refused(tmp_path):
+    data = json.loads(DECLINE_PATH.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:-1]
+    path = tmp_path / "decline.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(Exception, match="other features"):
+        DeclineModel.load(path)
+
+
+def test_the_searcher_declines_by_the_decline_model(sample_searcher):
+    """The decline model's threshold, not the reranker's, decides: at 1.0 nothing is
+    answered (a question naming no document number), at 0.0 everything searched is."""
+    model = default_decline_model()
+    question = next(q for q in SAMPLE if sample_searcher.search(q, k=3)
+                    and not analyze(q).ids)
+    never = dataclasses.replace(sample_searcher,
+                                decline=dataclasses.replace(model, threshold=1.01))
+    assert never.search(question, k=3) == []
+    always = dataclasses.replace(sample_searcher,
+                                 decline=dataclasses.replace(model, threshold=0.0))
+    declined = [q for q in UNANSWERABLE if not sample_searcher.search(q, k=3)
+                and sample_searcher.pool_row(q) is not None]
+    assert declined, "no unanswerable sample question reaches the decline model"
+    assert all(always.search(q, k=3) for q in declined)
+
+
+def test_pool_features_read_only_the_pool_and_flag_unfound_numbers():
+    rows = np.zeros((3, len(FEATURE_NAMES)))
+    column = {name: FEATURE_NAMES.index(name) for name in FEATURE_NAMES}
+    rows[:, column["coverage"]] = [0.9, 0.2, 0.5]
+    rows[:, column["numbers_missing"]] = [1, 1, 0]
+    rows[:, column["numbers_article"]] = [0.0, 0.0, 0.0]
+    probabilities = np.array([0.6, 0.2, 0.1])
+    row = dict(zip(POOL_FEATURE_NAMES,
+                   pool_features(rows, probabilities, n_words=4, min_coverage=0.3),
+                   strict=True))
+    assert row["best_logit"] == pytest.approx(np.log(0.6 / 0.4))
+    assert row["margin"] == pytest.approx(np.log(0.6 / 0.4) - np.log(0.2 / 0.8))
+    assert row["best_coverage"] == pytest.approx(0.9)
+    assert row["covered_share"] == pytest.approx(2 / 3)
+    assert row["numbers_unfound"] == 1.0  # the question has a number no candidate holds
+    rows[2, column["numbers_article"]] = 1.0  # ... until one does, even not the best
+    found = pool_features(rows, probabilities, n_words=4, min_coverage=0.3)
+    assert found[POOL_FEATURE_NAMES.index("numbers_unfound")] == 0.0
+    rows[:, column["numbers_missing"]] = 0  # no number asked: nothing is unfound
+    rows[2, column["numbers_article"]] = 0.0
+    none = pool_features(rows, probabilities, n_words=4, min_coverage=0.3)
+    assert none[POOL_FEATURE_NAMES.index("numbers_unfound")] == 0.0

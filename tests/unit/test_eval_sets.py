@@ -21,12 +21,16 @@ from support.paths import DEV_SET, SHARED_CORPUS, TEST_DATA
 EVAL_DIR = TEST_DATA / "eval"
 QUESTION_FILES = sorted(EVAL_DIR.glob("questions_*.jsonl"))
 UNANSWERABLE_FILES = sorted(EVAL_DIR.glob("unanswerable_*.jsonl"))
+BROAD_FILES = sorted(EVAL_DIR.glob("broad_*.jsonl"))
 
 VARIANTS = {"accented", "unaccented", "mixed", "abbrev", "tone_old", "tone_new"}
 TOPICS = {"customs", "tax", "other"}
 KINDS = {"off_domain", "near_domain", "chitchat"}
 QUESTION_KEYS = {"id", "query", "relevant", "answer", "variant", "topic"}
 UNANSWERABLE_KEYS = {"id", "query", "kind", "variant"}
+# A broad question names a topic ("hoàn thuế", "XNK"): a few words at most, and so common
+# in the corpus that many articles answer it.
+BROAD_MAX_WORDS, BROAD_MIN_ARTICLES = 5, 5
 MIN_WORDS, MAX_WORDS = 2, 12
 
 
@@ -109,6 +113,13 @@ def unanswerable() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
+def broad() -> list[dict]:
+    rows = [row for path in BROAD_FILES for row in load_jsonl(path, UNANSWERABLE_KEYS)]
+    assert rows, f"no broad files in {EVAL_DIR}"
+    return rows
+
+
+@pytest.fixture(scope="module")
 def articles() -> dict[str, str]:
     """Normalised text of the articles the questions name (read once)."""
     if not SHARED_CORPUS.is_dir():
@@ -145,28 +156,31 @@ def test_span_check_refuses_sentences_and_single_words() -> None:
     assert not is_whole_sentence("hàng bỏ trốn", "Xe bị giữ. Chủ hàng bỏ trốn. Hết")
 
 
-def test_every_file_parses_and_ids_are_unique(questions, unanswerable) -> None:
-    ids = [row["id"] for row in questions + unanswerable]
+def test_every_file_parses_and_ids_are_unique(questions, unanswerable, broad) -> None:
+    ids = [row["id"] for row in questions + unanswerable + broad]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     assert not duplicates, f"duplicate ids across files: {duplicates}"
 
 
-def test_queries_are_unique(questions, unanswerable) -> None:
-    queries = [norm(row["query"]).lower() for row in questions + unanswerable]
+def test_queries_are_unique(questions, unanswerable, broad) -> None:
+    queries = [norm(row["query"]).lower() for row in questions + unanswerable + broad]
     duplicates = sorted({q for q in queries if queries.count(q) > 1})
     assert not duplicates, f"duplicate queries: {duplicates}"
 
 
-def test_labels_come_from_the_known_sets(questions, unanswerable) -> None:
+def test_labels_come_from_the_known_sets(questions, unanswerable, broad) -> None:
     bad = [
-        (r["id"], r["variant"]) for r in questions + unanswerable if r["variant"] not in VARIANTS
+        (r["id"], r["variant"])
+        for r in questions + unanswerable + broad
+        if r["variant"] not in VARIANTS
     ]
+    bad += [(r["id"], r["kind"]) for r in broad if r["kind"] != "broad"]
     bad += [(r["id"], r["topic"]) for r in questions if r["topic"] not in TOPICS]
     bad += [(r["id"], r["kind"]) for r in unanswerable if r["kind"] not in KINDS]
     assert not bad, f"unknown labels: {bad}"
 
 
-def test_unaccented_questions_have_no_diacritics(questions, unanswerable) -> None:
+def test_unaccented_questions_have_no_diacritics(questions, unanswerable, broad) -> None:
     def accented(text: str) -> bool:
         return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", text)) or (
             "đ" in text.lower()
@@ -174,7 +188,7 @@ def test_unaccented_questions_have_no_diacritics(questions, unanswerable) -> Non
 
     bad = [
         r["id"]
-        for r in questions + unanswerable
+        for r in questions + unanswerable + broad
         if r["variant"] == "unaccented" and accented(r["query"])
     ]
     assert not bad, f"'unaccented' questions with diacritics: {bad}"
@@ -218,3 +232,28 @@ def test_no_question_is_about_a_dev_article(questions) -> None:
         dev.update(json.loads(line)["relevant"])
     overlap = [(r["id"], n) for r in questions for n in r["relevant"] if n in dev]
     assert not overlap, f"questions about dev-set articles: {overlap}"
+
+
+def folded_words(text: str) -> str:
+    """Lower-case letters and digits without diacritics, one space between words."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.findall(r"\w+", bare))
+
+
+def test_broad_questions_are_topics_many_articles_answer(broad) -> None:
+    long = [r["id"] for r in broad if len(r["query"].split()) > BROAD_MAX_WORDS]
+    assert not long, f"broad questions longer than {BROAD_MAX_WORDS} words: {long}"
+    if not SHARED_CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    texts = [
+        f" {folded_words(path.read_text(encoding='utf-8'))} "
+        for path in sorted(SHARED_CORPUS.glob("*.md"))
+    ]
+    rare = []
+    for row in broad:
+        phrase = f" {folded_words(row['query'])} "
+        found = sum(1 for text in texts if phrase in text)
+        if found < BROAD_MIN_ARTICLES:
+            rare.append((row["id"], found))
+    assert not rare, f"broad questions fewer than {BROAD_MIN_ARTICLES} articles name: {rare}"
