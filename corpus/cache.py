@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from corpus.article import Article, DocumentRef
+from corpus.code_version import parser_key
 
-__all__ = ["PARSER_VERSION", "ArticleCache", "write_atomically"]
+__all__ = ["ArticleCache", "write_atomically"]
 
 logger = logging.getLogger(__name__)
 
-# Bump whenever parsing gives different articles for the same bytes.
-PARSER_VERSION = 2  # 2: every article dated, with `date_source`
 _KIND = "haiquan-article-cache"
 
 
@@ -61,7 +60,7 @@ class ArticleCache:
         if not self._dirty and self._used == set(self._entries):
             return
         entries = {h: e for h, e in self._entries.items() if h in self._used}
-        payload = {"kind": _KIND, "version": PARSER_VERSION, "articles": entries}
+        payload = {"kind": _KIND, "version": parser_key(), "articles": entries}
         try:
             write_atomically(self.path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
         except OSError as exc:
@@ -81,7 +80,7 @@ class ArticleCache:
         if (
             not isinstance(payload, dict)
             or payload.get("kind") != _KIND
-            or payload.get("version") != PARSER_VERSION
+            or payload.get("version") != parser_key()
             or not isinstance(payload.get("articles"), dict)
         ):
             logger.warning("ignoring article cache %s: foreign or outdated format", self.path)

@@ -3,7 +3,9 @@
 We only need the text a reader sees: images go (their URLs are kept for dating the
 article and their captions to drop the caption line the site repeats under them), links
 keep their text, emphasis markers and escapes go, and consecutive lines (tables, lists)
-stay together as one paragraph with line breaks.
+stay together as one paragraph with line breaks. Page furniture (captions, credits,
+links to other stories, bylines: `corpus.furniture`) goes too, so that no passage the bot
+quotes can hold it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from corpus.furniture import furniture_kind, strip_credit, trailing_kind
 from corpus.normalize import normalize_line
 
 __all__ = ["Body", "clean_inline", "split_body"]
@@ -69,13 +72,18 @@ def split_body(lines: Iterable[str]) -> Body:
 
     Blank and space-only lines separate paragraphs; image lines are dropped and their
     captions remembered, so that a caption the site repeats as the next line is dropped
-    too. Setext underlines, table separator rows and site boilerplate go.
+    too. Setext underlines, table separator rows, site boilerplate and page furniture
+    go: a "Tin liên quan" / "Xem thêm:" line takes the rest of its paragraph (the list of
+    links) with it, and source and byline lines go from the end.
     """
     body = Body()
     captions: set[str] = set()
     current: list[str] = []
+    related = False  # inside a paragraph of links to other stories
 
     def flush() -> None:
+        nonlocal related
+        related = False
         if current:
             body.paragraphs.append("\n".join(current))
             current.clear()
@@ -83,6 +91,8 @@ def split_body(lines: Iterable[str]) -> Body:
     for raw in lines:
         if not raw.strip():
             flush()
+            continue
+        if related:
             continue
         if _RULE.match(raw) or _TABLE_SEPARATOR.match(raw):
             continue
@@ -98,9 +108,32 @@ def split_body(lines: Iterable[str]) -> Body:
             continue
         if captions and not images and _line_key(line) in captions:
             continue
-        current.append(line)
+        kind = furniture_kind(line)
+        if kind == "related":
+            # A header ("Tin liên quan", "Đọc thêm:") heads a list of links; a link
+            # line alone ("Xem thêm: Cách viết hóa đơn …") goes by itself.
+            related = line.endswith(":") or len(line) <= 25
+            continue
+        if kind is not None:
+            continue
+        current.append(strip_credit(line))
     flush()
+    _drop_trailing(body.paragraphs)
     return body
+
+
+def _drop_trailing(paragraphs: list[str]) -> None:
+    """Remove source and byline lines from the end ("Theo TTXVN", "Tuấn Phong (ghi)")."""
+    for _ in range(3):
+        if not paragraphs:
+            return
+        *rest, last = paragraphs[-1].split("\n")
+        if trailing_kind(last) is None:
+            return
+        if rest:
+            paragraphs[-1] = "\n".join(rest)
+        else:
+            paragraphs.pop()
 
 
 def _caption_key(text: str) -> str:

@@ -1,7 +1,8 @@
 """Cache keys derived from what produced the cache, never from a number bumped by hand.
 
-An analysis cache is valid for the code of the analyser and the passage cutter (every
-module whose output ends up in it) and the passage cutter's size limits; an index cache
+An analysis cache is valid for the code of the corpus parser, the analyser and the
+passage cutter (every module whose output ends up in it) and the passage cutter's size
+limits; an index cache
 additionally for the index code, the BM25 parameters and the exact list of articles. So
 an edit to `passages.py` or a new abbreviation yields a new key, and the stale cache is
 rebuilt instead of served.
@@ -9,13 +10,11 @@ rebuilt instead of served.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.util
 import json
 from collections.abc import Iterable
-from pathlib import Path
 
+from corpus.code_version import parser_key, source_digest
 from retrieval import passages
 from retrieval.ranking import RankingConfig
 
@@ -34,23 +33,17 @@ ANALYSIS_MODULES = (
 INDEX_MODULES = ("retrieval.bm25", "retrieval.index", "retrieval.corpus_index", "retrieval.store")
 
 
-@functools.cache
-def code_digest(modules: tuple[str, ...]) -> str:
-    """A hash of the source files of `modules` (read once per process)."""
-    digest = hashlib.sha256()
-    for name in modules:
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            raise ImportError(f"cannot find the source of {name}")
-        source = Path(spec.origin).read_bytes()
-        digest.update(name.encode("ascii") + b"\0" + source + b"\0")
-    return digest.hexdigest()
+# A hash of the source files of some modules, read once per process.
+code_digest = source_digest
 
 
 def analysis_key() -> str:
     """The key of analysed articles: analyser and passage-cutter code and configuration."""
     payload = {
         "code": code_digest(ANALYSIS_MODULES),
+        # Analyses are stored by the article file's hash: a parser change gives other
+        # paragraphs for the same bytes.
+        "parser": parser_key(),
         "passages": {"min_chars": passages.MIN_CHARS, "max_chars": passages.MAX_CHARS},
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

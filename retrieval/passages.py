@@ -5,8 +5,8 @@ reads as a piece of the story. Short lines (sub-headings, list leads such as "V�
 điển hình:") join the paragraph that follows; very long paragraphs (legal texts) are
 cut at sentence ends. The title is never a passage of its own: ranking sees it as a
 separate field, so it lends context to every passage without being shown as one.
-Captions, bylines and image lines never reach here (the corpus parser drops them), and
-credit lines the parser cannot know ("Theo TTXVN", "Ảnh: …") are dropped here.
+Captions, credits, bylines, links to other stories and image lines never reach here:
+the corpus parser drops them (`corpus.furniture`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,6 @@ __all__ = ["MAX_CHARS", "MIN_CHARS", "Passage", "split_passages"]
 MIN_CHARS = 120
 MAX_CHARS = 700
 
-_CREDIT = re.compile(
-    r"^[(\[]?(?:theo|nguồn|ảnh|ảnh minh họa|bài và ảnh|bài, ảnh|video|clip|đồ họa|biểu đồ)\b"
-    r"[^.!?]{0,80}[)\]]?\.?$",
-    re.IGNORECASE,
-)
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 
 
@@ -70,8 +65,6 @@ def _units(article: Article) -> Iterator[str]:
     if article.summary and article.summary not in body:
         yield article.summary
     for paragraph in article.paragraphs:
-        if _CREDIT.match(paragraph):
-            continue
         if len(paragraph) <= MAX_CHARS:
             yield paragraph
             continue

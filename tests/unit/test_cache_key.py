@@ -1,8 +1,12 @@
 """Cache keys follow the code and settings that produced a cache, not a hand-kept number."""
 
+import ast
 import importlib
 import sys
+from pathlib import Path
 
+import corpus
+from corpus import code_version
 from retrieval import cache_key, passages
 from retrieval.index import Bm25Params
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
@@ -43,3 +47,29 @@ def test_index_key_follows_articles_order_and_bm25_parameters():
     other = RankingConfig(article_bm25=Bm25Params(k1=1.3))
     assert cache_key.index_key(["a", "b"], other) != base
     assert cache_key.index_key(["a", "b"], DEFAULT_RANKING) == base
+
+
+def _corpus_imports(module: str, seen: set[str]) -> set[str]:
+    """`module` and the corpus modules it imports, transitively (read from the source)."""
+    if module in seen:
+        return seen
+    seen.add(module)
+    path = Path(corpus.__file__).parent / f"{module.split('.', 1)[1]}.py"
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("corpus."):
+            _corpus_imports(node.module, seen)
+    return seen
+
+
+def test_every_module_the_parser_runs_is_part_of_the_parser_key():
+    """A new parser module (as `corpus.furniture` was) must not leave the key blind to it."""
+    used = _corpus_imports("corpus.parse", set()) | _corpus_imports("corpus.cache", set())
+    missing = used - set(code_version.PARSER_MODULES) - {"corpus.errors", "corpus.code_version"}
+    assert not missing, f"add to corpus.code_version.PARSER_MODULES: {sorted(missing)}"
+
+
+def test_the_parser_code_is_part_of_the_analysis_key(monkeypatch):
+    before = cache_key.analysis_key()
+    monkeypatch.setattr(code_version, "parser_key", lambda: "other parser code")
+    monkeypatch.setattr(cache_key, "parser_key", code_version.parser_key)
+    assert cache_key.analysis_key() != before
