@@ -132,7 +132,10 @@ def build_application(settings: Settings, services: Services) -> Application:
         .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
         .rate_limiter(ChatRateLimiter(max_retries=3))
         .request(ObservedRequest(answered, connection_pool_size=256))
-        .get_updates_request(ObservedRequest(answered, connection_pool_size=1))
+        # Two: at shutdown the updater's last getUpdates (confirming the offset) can come
+        # while the cancelled long poll still holds its connection; with one, that call
+        # waited for the pool and failed with PoolTimeout (seen in e2e/test_feeds.py).
+        .get_updates_request(ObservedRequest(answered, connection_pool_size=2))
         .build()
     )
     app.bot_data.bind(services)
