@@ -30,7 +30,13 @@ from retrieval.bench import run_bench
 from retrieval.build import build_searcher
 from retrieval.decline import DECLINE_PATH
 from retrieval.errors import RetrievalError
-from retrieval.evaluate import BOT_DEPTH, evaluate, format_report, read_questions
+from retrieval.evaluate import (
+    BOT_DEPTH,
+    declining_cost,
+    evaluate,
+    format_report,
+    read_questions,
+)
 from retrieval.rerank import MODEL_PATH
 
 __all__ = ["main"]
@@ -152,6 +158,12 @@ def _eval(args: argparse.Namespace) -> int:
             f"k={args.k} ({names})\n"
         )
         sys.stdout.write(format_report(evaluation) + "\n")
+        if questions and searcher.reranker is not None:
+            ranked, lost = declining_cost(searcher, questions)
+            sys.stdout.write(
+                f"\nrecall: the ranking alone has the answer in its top 10 for {ranked} "
+                f"questions; declining and listing lose {lost} of them\n"
+            )
     return _check_floors(args, evaluation.as_json())
 
 

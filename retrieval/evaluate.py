@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from corpus import fold_diacritics, normalize_line
 from retrieval.errors import RetrievalError
-from retrieval.searcher import POOL, Hit
+from retrieval.searcher import POOL, Hit, Searcher
 
 __all__ = [
     "BOT_DEPTH",
@@ -40,6 +42,7 @@ __all__ = [
     "Outcome",
     "Question",
     "answer_in",
+    "declining_cost",
     "evaluate",
     "format_report",
     "read_questions",
@@ -198,6 +201,29 @@ def evaluate(
     broad_declined = {q.id: not searcher.search(q.query, k=k) for q in broad}
     return Evaluation(tuple(questions), outcomes, tuple(negatives), declined, tuple(broad),
                       broad_declined)
+
+
+def declining_cost(searcher: Searcher, questions: Sequence[Question]) -> tuple[int, int]:
+    """(questions whose relevant article the ranking alone puts in its top ten, how many
+    of those the answer then loses by declining or by not listing it).
+
+    "The ranking alone" is the reranker's order of the fixed pool, nothing cut: what
+    declining and listing could cost in recall, measured instead of assumed."""
+    if searcher.reranker is None:
+        return 0, 0
+    ranked = lost = 0
+    for question in questions:
+        ids, rows = searcher.candidates(question.query)
+        if not ids:
+            continue
+        order = np.argsort(-searcher.reranker.probabilities(rows), kind="stable")[:10]
+        relevant = set(question.relevant)
+        if not relevant & {ids[i] for i in order.tolist()}:
+            continue
+        ranked += 1
+        shown = {h.article_id for h in searcher.search(question.query, k=BOT_DEPTH)}
+        lost += not shown & relevant
+    return ranked, lost
 
 
 def format_report(evaluation: Evaluation) -> str:

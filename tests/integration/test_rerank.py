@@ -21,7 +21,7 @@ from retrieval.decline import (
     pool_features,
     select,
 )
-from retrieval.evaluate import answer_in, evaluate, read_questions
+from retrieval.evaluate import answer_in, declining_cost, evaluate, read_questions
 from retrieval.features import FEATURE_NAMES, typed_without_marks, window_forms
 from retrieval.rerank import MODEL_PATH, Reranker, default_reranker
 
@@ -179,3 +179,16 @@ def test_pool_features_read_only_the_pool_and_flag_unfound_numbers():
     rows[2, column["numbers_article"]] = 0.0
     none = pool_features(rows, probabilities, n_words=4, min_coverage=0.3)
     assert none[POOL_FEATURE_NAMES.index("numbers_unfound")] == 0.0
+
+
+def test_declining_cost_counts_answers_the_ranking_had_and_the_reply_lost(sample_searcher):
+    questions = read_questions(DATA / "sample_queries.jsonl")
+    model = default_decline_model()
+    ranked, lost = declining_cost(sample_searcher, questions)
+    assert ranked >= 38 and lost <= 1  # s21 (see test_search_sample.SAMPLE_MISSES)
+    never = dataclasses.replace(sample_searcher,
+                                decline=dataclasses.replace(model, threshold=1.01))
+    ranked_never, lost_never = declining_cost(never, questions)
+    # Only questions naming their document's number survive a model that declines all.
+    named = sum(bool(analyze(q.query).ids) for q in questions)
+    assert ranked_never == ranked and lost_never >= ranked - named
