@@ -97,10 +97,11 @@ WHERE id = (
 
 # A row is stale when its claimer holds no live lease, or (checked by the caller against
 # `held`) when it is this process's own.
-_STALE_WHERE = f"""
+_STALE_WHERE = """
 d.status = 'sending' AND (d.claimed_by = %(me)s OR NOT EXISTS (
     SELECT 1 FROM sender_leases AS l
-    WHERE l.token = d.claimed_by AND l.lease_until >= {_NOW}))
+    WHERE l.token = d.claimed_by
+      AND l.lease_until >= EXTRACT(EPOCH FROM clock_timestamp())::double precision))
 """
 
 

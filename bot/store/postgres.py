@@ -65,7 +65,7 @@ def safe_url(url: str) -> str:
 
 def _psycopg() -> Any:
     try:
-        import psycopg  # noqa: PLC0415 - optional dependency, only with a PostgreSQL URL
+        import psycopg
     except ImportError as exc:
         raise DatabaseError(
             "HAIQUAN_DATABASE_URL names PostgreSQL, but psycopg is not installed: "

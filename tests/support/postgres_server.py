@@ -45,7 +45,7 @@ def _run_as() -> list[str]:
 def unavailable() -> str | None:
     """Why the tests cannot start PostgreSQL here, or None when they can."""
     try:
-        import psycopg  # noqa: F401, PLC0415 - only checking it is there
+        import psycopg  # noqa: F401 - only checking it is there
     except ImportError:
         return 'psycopg is not installed (pip install "haiquan-bot[postgres]")'
     if find_bin_dir() is None:
@@ -91,7 +91,7 @@ class PostgresServer:
         self.root.chmod(0o700)
         self._chown()
         prefix = _run_as()
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - this machine's PostgreSQL binaries, fixed arguments
             [*prefix, str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres",
              "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"],
             check=True, capture_output=True, cwd=self.root)
@@ -101,7 +101,7 @@ class PostgresServer:
             options = (f"-p {self.port} -k {self.sockets} -h 127.0.0.1 -c fsync=off "
                        "-c synchronous_commit=off -c full_page_writes=off "
                        "-c max_connections=60")
-            done = subprocess.run(
+            done = subprocess.run(  # noqa: S603 - as above
                 [*prefix, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(log),
                  "-o", options, "-w", "-t", "30", "start"],
                 capture_output=True, cwd=self.root, check=False)
@@ -117,7 +117,7 @@ class PostgresServer:
 
     def new_database(self) -> str:
         """A fresh, empty database; returns its URL."""
-        import psycopg  # noqa: PLC0415 - optional dependency
+        import psycopg
 
         self._databases += 1
         name = f"t{os.getpid()}_{self._databases}"
@@ -128,7 +128,7 @@ class PostgresServer:
     def stop(self) -> None:
         """Stop the server (fast shutdown) and remove its files."""
         with contextlib.suppress(subprocess.SubprocessError, OSError):
-            subprocess.run([*_run_as(), str(self.bin_dir / "pg_ctl"), "-D", str(self.data),
+            subprocess.run([*_run_as(), str(self.bin_dir / "pg_ctl"), "-D", str(self.data),  # noqa: S603
                             "-m", "fast", "-w", "-t", "30", "stop"],
                            capture_output=True, cwd=self.root, check=False, timeout=60)
         for _ in range(20):
