@@ -7,6 +7,7 @@ concern. Nothing here knows about Telegram.
 from pathlib import Path
 
 from bot.store.answers import LINK_AGE, RETENTION, AnswerLink, AnswerStore, StoredAnswer
+from bot.store.backends import LedgerBackend, SubscriptionBackend
 from bot.store.counters import VIETNAM, DailyCounters, DayCount, DayTotals, local_day
 from bot.store.database import MEMORY, Database, Migration
 from bot.store.feeds import Feed, FeedStore
@@ -32,6 +33,7 @@ __all__ = [
     "FeedStore",
     "KnownArticles",
     "Ledger",
+    "LedgerBackend",
     "LedgerCounts",
     "Migration",
     "NewDirective",
@@ -41,6 +43,7 @@ __all__ = [
     "Stale",
     "StoredAnswer",
     "Subscription",
+    "SubscriptionBackend",
     "SubscriptionStore",
     "local_day",
     "open_database",
