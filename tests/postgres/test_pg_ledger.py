@@ -123,6 +123,25 @@ def test_a_row_is_claimed_by_one_process_only(nodes):
         == a.ledger.token
 
 
+def test_a_claimer_never_waits_behind_another_claim(pg_url, nodes):
+    b = nodes()
+    announce(b, [-1])
+    (row,) = b.ledger.due(10)
+    # Another process is in the middle of claiming the row: its transaction holds the lock.
+    with psycopg.connect(pg_url) as other, other.transaction():
+        other.execute("SELECT id FROM deliveries WHERE id = %s FOR UPDATE", (row.id,))
+        started = time.monotonic()
+        result: list[bool] = []
+        claimer = threading.Thread(target=lambda: result.append(b.ledger.claim(row.id)))
+        claimer.start()
+        claimer.join(3.0)
+        waited = time.monotonic() - started
+        blocked = claimer.is_alive()
+    claimer.join(10)
+    assert not blocked and waited < 1.0, "claim waited for another claimer's lock"
+    assert result == [False]
+
+
 def test_racing_claimers_never_share_a_row(pg_url, nodes):
     chats = [-i for i in range(1, 201)]
     announce(nodes(), chats)
