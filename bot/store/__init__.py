@@ -7,7 +7,7 @@ concern. Nothing here knows about Telegram.
 from pathlib import Path
 
 from bot.store.answers import LINK_AGE, RETENTION, AnswerLink, AnswerStore, StoredAnswer
-from bot.store.backends import LedgerBackend, SubscriptionBackend
+from bot.store.backends import KnownBackend, LedgerBackend, SubscriptionBackend
 from bot.store.counters import VIETNAM, DailyCounters, DayCount, DayTotals, local_day
 from bot.store.database import MEMORY, Database, Migration
 from bot.store.feeds import Feed, FeedStore
@@ -32,6 +32,7 @@ __all__ = [
     "Feed",
     "FeedStore",
     "KnownArticles",
+    "KnownBackend",
     "Ledger",
     "LedgerBackend",
     "LedgerCounts",

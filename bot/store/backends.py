@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import abc
 import asyncio
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.store.known import NewDirective, RecordResult
     from bot.store.ledger import Delivery, LedgerCounts, Purged, Stale
     from bot.store.subscriptions import Subscription
     from bot.subscription_filters import Filters
 
-__all__ = ["LedgerBackend", "SubscriptionBackend"]
+__all__ = ["KnownBackend", "LedgerBackend", "SubscriptionBackend"]
 
 
 class LedgerBackend(abc.ABC):
@@ -261,3 +262,26 @@ class SubscriptionBackend(abc.ABC):
     async def acounts(self) -> tuple[int, int]:
         """`counts` in a worker thread."""
         return await asyncio.to_thread(self.counts)
+
+
+class KnownBackend(abc.ABC):
+    """Articles seen, and the enqueueing of new directives (`bot.store.known`)."""
+
+    @abc.abstractmethod
+    def count(self) -> int:
+        """How many articles are known."""
+
+    @abc.abstractmethod
+    def new_ids(self, corpus_root: str, articles: Sequence[tuple[str, str]]) -> list[str] | None:
+        """Ids among (id, content hash) pairs that `record` would find new; None for a
+        baseline."""
+
+    @abc.abstractmethod
+    def record(self, corpus_root: str, articles: Sequence[tuple[str, str]],
+               directives: Mapping[str, NewDirective]) -> RecordResult:
+        """Mark `articles` known and announce the new directives, all or nothing."""
+
+    async def anew_ids(self, corpus_root: str,
+                       articles: Sequence[tuple[str, str]]) -> list[str] | None:
+        """`new_ids` in a worker thread."""
+        return await asyncio.to_thread(self.new_ids, corpus_root, articles)
