@@ -57,7 +57,7 @@ def test_two_processes_recording_one_scan_announce_each_directive_once(pg_url):
     PgSubscriptionStore(setup).subscribe(-1, "supergroup", "G", None, Filters())
     known = PgKnownArticles(setup)
     assert known.record("/corpus", [("old.md", "h0")], {}).baseline
-    scan = [("old.md", "h0"), *((f"new{i}.md", f"h{i}") for i in range(1, 21))]
+    scan = [("old.md", "h0"), *((f"new{i}.md", f"h{i}") for i in range(1, 301))]
     cards = {a: directive(a, code=f"{a}/TCHQ") for a, _ in scan[1:]}
     results: list[RecordResult] = []
     barrier = threading.Barrier(4)
@@ -74,10 +74,12 @@ def test_two_processes_recording_one_scan_announce_each_directive_once(pg_url):
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert sorted(len(r.queued) for r in results) == [0, 0, 0, 20]
+    # One process announces them all; the others find the scan known, nothing new.
+    assert sorted(len(r.queued) for r in results) == [0, 0, 0, 300]
+    assert sorted(r.new_articles for r in results) == [0, 0, 0, 300]
     rows = setup.read(lambda c: c.execute(
         "SELECT COUNT(*), COUNT(DISTINCT item_id) FROM deliveries").fetchone())
-    assert rows == (20, 20)
+    assert rows == (300, 300)
     again = known.record("/corpus", [*scan, ("dup.md", "hx")],
                          {"dup.md": directive("dup.md", code="NEW1.MD/tchq")})
     assert again.repeated == ("dup.md",) and again.queued == ()
