@@ -216,6 +216,9 @@ class Settings:
         share_link_age = (min(dt.timedelta(days=7), retention) if link_days is None
                           else _days(link_days, "HAIQUAN_SHARE_LINK_DAYS", retention))
         database_url = _database_url(env.get("HAIQUAN_DATABASE_URL", "").strip() or None)
+        if database_url is not None:
+            warnings.extend(_sharing_warnings(webhook, pick("webhook_secret",
+                                                            "HAIQUAN_WEBHOOK_SECRET")))
         rate = _broadcast_rate(env.get("HAIQUAN_BROADCAST_RATE", "").strip() or None)
         return cls(
             token=token,
@@ -239,6 +242,20 @@ class Settings:
             database_url=database_url,
             pacing=Pacing() if rate is None else Pacing(per_second=rate),
         )
+
+
+def _sharing_warnings(webhook: WebhookSettings | None, secret: str | None) -> list[str]:
+    """What goes wrong when several processes share one database but not the settings
+    that make them one bot (docs/scaling.md)."""
+    if webhook is None:
+        return ["HAIQUAN_DATABASE_URL is set but the bot long-polls: Telegram gives updates "
+                "to one poller only, so a second process would fail with 409 Conflict; run "
+                "several processes in webhook mode (HAIQUAN_WEBHOOK_URL)"]
+    if secret is None:
+        return ["HAIQUAN_DATABASE_URL is set but HAIQUAN_WEBHOOK_SECRET is not: each process "
+                "picks its own random secret and registers it, so the others would refuse "
+                "every update; give every process the same secret"]
+    return []
 
 
 def _database_url(value: str | None) -> str | None:

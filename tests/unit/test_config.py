@@ -241,3 +241,13 @@ def test_the_broadcast_rate_is_this_processs_share(value, rate):
 def test_a_broadcast_rate_past_telegrams_limit_is_refused(value):
     with pytest.raises(ConfigError, match="HAIQUAN_BROADCAST_RATE"):
         settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_BROADCAST_RATE": value})
+
+
+def test_sharing_a_database_warns_about_polling_and_a_random_secret():
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_ADMIN_IDS": "1",
+           "HAIQUAN_DATABASE_URL": "postgresql://bot@db/haiquan"}
+    assert any("409 Conflict" in w for w in settings(env).warnings)
+    hook = {**env, "HAIQUAN_WEBHOOK_URL": "https://bot.example/hook"}
+    assert any("HAIQUAN_WEBHOOK_SECRET" in w for w in settings(hook).warnings)
+    assert not any("HAIQUAN_DATABASE_URL" in w for w in settings(
+        {**hook, "HAIQUAN_WEBHOOK_SECRET": SECRET}).warnings)
