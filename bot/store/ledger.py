@@ -27,7 +27,10 @@ Rules that make a broadcast lose nothing it knows about and repeat nothing:
   ``uncertain``: never sent again, so no chat ever sees a card twice, and no longer open,
   so the chat's later cards are not held up. A graceful stop leaves no such row (the
   sender stops claiming at once and lets sends under way finish); only a crash, or a send
-  still hanging after the drain timeout, can;
+  still hanging after the drain timeout, can. This rule is for one process (SQLite).
+  With several processes on PostgreSQL (`bot.store.pg_ledger`), the others' sends are
+  under way all the time, so a row is stale only when its claimer's lease has run out;
+  it still becomes ``uncertain``, never sent again;
 - ``not_before`` (Unix seconds) holds back a retry (backoff, ``retry_after``) across
   restarts too;
 - `purge` forgets finished rows older than the retention; nothing is ever re-queued from
