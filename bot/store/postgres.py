@@ -30,7 +30,8 @@ from bot.store.database import Migration
 if TYPE_CHECKING:
     import psycopg
 
-__all__ = ["MIGRATION_LOCK", "PG_MIGRATIONS", "PgDatabase", "is_postgres_url", "safe_url"]
+__all__ = ["MIGRATION_LOCK", "PG_MIGRATIONS", "PgDatabase", "is_postgres_url", "safe_url",
+           "url_password"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +62,20 @@ def safe_url(url: str) -> str:
         "password=***" if pair.lower().startswith("password=") else pair
         for pair in parts.query.split("&")) if parts.query else ""
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def url_password(url: str) -> str | None:
+    """The password in `url`, if any: registered with the log redaction at start
+    (`bot.logs.protect`), should a driver message ever repeat it."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    secret = parts.password
+    for pair in parts.query.split("&"):
+        if pair.lower().startswith("password="):
+            secret = pair.split("=", 1)[1] or secret
+    return secret or None
 
 
 def _psycopg() -> Any:

@@ -251,3 +251,13 @@ def test_sharing_a_database_warns_about_polling_and_a_random_secret():
     assert any("HAIQUAN_WEBHOOK_SECRET" in w for w in settings(hook).warnings)
     assert not any("HAIQUAN_DATABASE_URL" in w for w in settings(
         {**hook, "HAIQUAN_WEBHOOK_SECRET": SECRET}).warnings)
+
+
+def test_the_database_password_is_found_for_redaction_and_hidden_in_labels():
+    from bot.store.postgres import safe_url, url_password
+
+    assert url_password("postgresql://bot:p%40ss@db/haiquan") == "p%40ss"
+    assert url_password("postgresql://db/haiquan?sslmode=require&password=x1") == "x1"
+    assert url_password("postgresql://bot@db/haiquan") is None
+    assert safe_url("postgresql://bot:p%40ss@db:5432/haiquan") == \
+        "postgresql://bot:***@db:5432/haiquan"
