@@ -7,8 +7,7 @@ time, and marking them ``uncertain`` would strand every card A is sending. So:
 
 - each process registers a random *token* in ``sender_leases`` with a lease
   (``lease_until``, the database's clock: the one clock all machines share) and renews it
-  from a heartbeat thread every third of the lease, on a connection of its own, so a slow
-  query cannot starve it;
+  from a heartbeat thread every third of the lease (`bot.store.pg_lease`);
 - `claim` writes the claimer's token into ``claimed_by`` (and renews its lease in the same
   transaction);
 - a ``sending`` row is stale only when its claimer's lease has run out (or it is gone), or
@@ -31,17 +30,13 @@ process that had not sent yet finds the row no longer ``sending`` and sends noth
 from __future__ import annotations
 
 import json
-import logging
-import os
-import secrets
-import socket
-import threading
 import time
 from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 from bot.store.backends import LedgerBackend
 from bot.store.ledger import Delivery, LedgerCounts, Purged, Stale
+from bot.store.pg_lease import DB_NOW, DEFAULT_LEASE, Lease
 from bot.store.postgres import PgDatabase
 
 if TYPE_CHECKING:
@@ -49,10 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_LEASE", "PgLedger", "pg_insert_deliveries"]
 
-logger = logging.getLogger(__name__)
-
-DEFAULT_LEASE = 30.0  # seconds; a send takes well under one, a heartbeat comes every 10
-_NOW = "EXTRACT(EPOCH FROM clock_timestamp())::double precision"
+_NOW = DB_NOW
 _UNCERTAIN = ("uncertain: claimed, but no answer from Telegram was recorded before the "
               "claiming process stopped or lost its lease; not sent again")
 
@@ -111,58 +103,21 @@ class PgLedger(LedgerBackend):
     def __init__(self, database: PgDatabase, clock: Callable[[], float] = time.time, *,
                  lease: float = DEFAULT_LEASE, heartbeat: bool = True,
                  label: str | None = None) -> None:
-        """Register this process's lease and (unless `heartbeat` is False, which tests use
-        to play a frozen process) keep renewing it.
+        """Register this process's lease (`bot.store.pg_lease`; `heartbeat` False plays a
+        process that froze, in tests).
 
         `clock` gives Unix seconds for due times and timestamps, as in the SQLite ledger;
         leases use the database's clock.
         """
-        if lease <= 0:
-            raise ValueError(f"lease must be positive, got {lease}")
         self._db = database
         self._clock = clock
-        self.lease = lease
-        self.token = secrets.token_hex(16)
-        self.label = label or f"{socket.gethostname()}:{os.getpid()}"
-        self._db.write(lambda c: c.execute(
-            f"INSERT INTO sender_leases (token, label, started_at, lease_until) "  # noqa: S608
-            f"VALUES (%s, %s, {_NOW}, {_NOW} + %s)", (self.token, self.label, lease)))
-        self._stop = threading.Event()
-        self._heartbeat: threading.Thread | None = None
-        if heartbeat:
-            self._heartbeat = threading.Thread(target=self._beat, daemon=True,
-                                               name=f"ledger lease {self.label}")
-            self._heartbeat.start()
-
-    # -- the lease -----------------------------------------------------------------------
-    def _beat(self) -> None:
-        """Renew the lease every third of it until `close`, on a connection of its own."""
-        conn: psycopg.Connection[Any] | None = None
-        while not self._stop.wait(self.lease / 3):
-            try:
-                if conn is None or conn.closed or conn.broken:
-                    conn = self._db.connect()
-                _renew(conn, self.token, self.label, self.lease)
-            except Exception as exc:  # the database is away: keep trying, log why
-                logger.warning("could not renew the ledger lease of %s: %s", self.label, exc)
-        if conn is not None:
-            conn.close()
-
-    def renew(self) -> None:
-        """Renew the lease now (the heartbeat does it on its own)."""
-        self._db.write(lambda c: _renew(c, self.token, self.label, self.lease))
+        self._lease = Lease(database, seconds=lease, heartbeat=heartbeat, label=label)
+        self.token = self._lease.token
 
     def close(self) -> None:
-        """Stop the heartbeat and give the lease up: rows this process left in ``sending``
-        are stale for the others from now on."""
-        self._stop.set()
-        if self._heartbeat is not None:
-            self._heartbeat.join(timeout=5)
-        try:
-            self._db.write(lambda c: c.execute("DELETE FROM sender_leases WHERE token = %s",
-                                               (self.token,)))
-        except Exception as exc:  # closing anyway; the lease then simply runs out
-            logger.warning("could not give the ledger lease of %s up: %s", self.label, exc)
+        """Give the lease up: rows this process left in ``sending`` are stale for the
+        others from now on."""
+        self._lease.close()
 
     # -- announcements (admins' /broadcast) --------------------------------------------
     def create_announcement(self, html: str, created_by: int) -> int:
@@ -254,7 +209,7 @@ class PgLedger(LedgerBackend):
             claimed = conn.execute(_CLAIM, {"now": now, "me": self.token,
                                             "id": delivery_id}).rowcount
             if claimed:
-                _renew(conn, self.token, self.label, self.lease)
+                self._lease.renew_in(conn)
             return bool(claimed)
 
         return self._db.write(take)
@@ -335,14 +290,6 @@ class PgLedger(LedgerBackend):
             args = (chat_id,)
         return self._db.read(lambda c: [tuple(r) for r in c.execute(  # type: ignore[misc]
             query + " ORDER BY id", args).fetchall()])
-
-
-def _renew(conn: psycopg.Connection[Any], token: str, label: str, lease: float) -> None:
-    """Push the lease `lease` seconds past now; registers it again if it was forgotten."""
-    conn.execute(
-        f"INSERT INTO sender_leases (token, label, started_at, lease_until) "  # noqa: S608
-        f"VALUES (%s, %s, {_NOW}, {_NOW} + %s) ON CONFLICT (token) "
-        "DO UPDATE SET lease_until = EXCLUDED.lease_until", (token, label, lease))
 
 
 def _one(cursor: psycopg.Cursor[Any]) -> tuple[Any, ...]:
