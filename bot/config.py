@@ -73,6 +73,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 from bot.pacing import Pacing
+from bot.store.postgres import is_postgres_url
 from corpus.ingest import FetchLimits, parse_feed_list
 
 __all__ = ["DEFAULT_API_BASE_URL", "DEFAULT_API_FILE_URL", "Settings", "WebhookSettings"]
@@ -262,7 +263,7 @@ def _database_url(value: str | None) -> str | None:
     """A PostgreSQL URL, or None; the error never repeats the URL (it has a password)."""
     if value is None:
         return None
-    if value.split("://", 1)[0].lower() not in ("postgresql", "postgres"):
+    if not is_postgres_url(value):
         raise ConfigError("HAIQUAN_DATABASE_URL must be a postgresql:// URL "
                           "(without it, the bot uses SQLite in its data directory)")
     return value
