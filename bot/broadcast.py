@@ -27,7 +27,8 @@ When recording an outcome fails (the database is locked, the disk full), the sen
 the outcome in memory and records it at the start of its next round, before it claims
 anything: a card Telegram accepted becomes ``sent`` with its message id, never a resend,
 and the chat's later cards follow. Each round also resolves stale ``sending`` rows (none
-of this process's sends holds them) as ``uncertain`` (`bot.store.ledger`).
+of this process's sends holds them, and, with PostgreSQL, their claimer's lease ran out)
+as ``uncertain`` (`bot.store.ledger`, `bot.store.pg_ledger`).
 
 Stopping has two steps: `park` (the moment shutdown starts) stops claiming rows; `stop`
 then waits for the sends under way, records them and closes the bot. Rows not claimed
@@ -51,7 +52,7 @@ from telegram.request import HTTPXRequest
 from bot import texts
 from bot.alerts import AdminAlerts
 from bot.pacing import Pacer, Pacing
-from bot.store import Delivery, Ledger, Stale, SubscriptionStore
+from bot.store import Delivery, LedgerBackend, Stale, SubscriptionBackend
 
 __all__ = ["CHAT_STOPPED", "Broadcaster", "Send", "broadcast_request", "is_definitive_refusal"]
 
@@ -84,9 +85,14 @@ def _seconds(value: float | dt.timedelta) -> float:
 class Broadcaster:
     """Sends what the ledger owes, paced; `wake` it after writing new rows."""
 
-    def __init__(self, ledger: Ledger, subscriptions: SubscriptionStore, pacing: Pacing, *,
+    def __init__(self, ledger: LedgerBackend, subscriptions: SubscriptionBackend,
+                 pacing: Pacing, *,
                  bot_factory: Callable[[], Bot] | None = None, batch: int = 2000) -> None:
-        """Nothing runs until `start`; `bot_factory` makes the sending bot (see `start`)."""
+        """Nothing runs until `start`; `bot_factory` makes the sending bot (see `start`).
+
+        `ledger` and `subscriptions` are either backend (SQLite or PostgreSQL): the sender
+        needs only their interface (`bot.store.backends`).
+        """
         self.ledger = ledger
         self.subscriptions = subscriptions
         self.pacing = pacing

@@ -21,11 +21,21 @@
 | ``HAIQUAN_RETENTION_DAYS``|                    | 30 (days answers and delivery rows are kept)|
 | ``HAIQUAN_HEALTH_PORT``   | ``--health-port``  | none: no ``/healthz`` and ``/metrics``  |
 | ``HAIQUAN_HEALTH_HOST``   | ``--health-host``  | ``127.0.0.1``                           |
+| ``HAIQUAN_DATABASE_URL``  |                    | none: SQLite in the data directory      |
+| ``HAIQUAN_BROADCAST_RATE``|                    | 25 (broadcast messages/s, this process) |
 
 ``--watch`` reloads the corpus when its files change (checked every few seconds, after
 they stop changing); ``--reload-every`` reloads it on a timer. Both use the same reload
-as the admins' ``/reload``. Broadcast pacing (`bot.pacing.Pacing`) is not configurable
-from outside: its defaults are Telegram's limits with a margin.
+as the admins' ``/reload``. Broadcast pacing (`bot.pacing.Pacing`) keeps its defaults,
+Telegram's limits with a margin, except the overall rate: ``HAIQUAN_BROADCAST_RATE`` (more
+than 0, at most 30) is this process's share, so N processes sending for one bot each get
+25/N (docs/scaling.md).
+
+``HAIQUAN_DATABASE_URL`` (``postgresql://user:password@host:5432/db``) moves subscriptions,
+known articles and the delivery ledger into PostgreSQL, so several bot processes (webhook
+mode behind a load balancer) share them; answers, counters and feeds stay in each
+process's SQLite file. The URL is kept out of ``repr`` and its password out of every log
+line (`bot.store.postgres.safe_url`).
 
 Feeds enable ``/ingest`` (`bot.ingest`); with ``--ingest-every`` as well, a round runs on
 a timer. Feeds need an explicit corpus directory: ingest writes into it, and never into
@@ -63,6 +73,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 from bot.pacing import Pacing
+from bot.store.postgres import is_postgres_url
 from corpus.ingest import FetchLimits, parse_feed_list
 
 __all__ = ["DEFAULT_API_BASE_URL", "DEFAULT_API_FILE_URL", "Settings", "WebhookSettings"]
@@ -123,6 +134,8 @@ class Settings:
     # Seconds without any Bot API answer before /healthz says Telegram is unreachable;
     # three long polls and a margin. Short in tests.
     health_stale_after: float = 180.0
+    # PostgreSQL for what several processes share (`bot.store.postgres`); None: SQLite.
+    database_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(
@@ -203,6 +216,11 @@ class Settings:
         link_days = env.get("HAIQUAN_SHARE_LINK_DAYS", "").strip() or None
         share_link_age = (min(dt.timedelta(days=7), retention) if link_days is None
                           else _days(link_days, "HAIQUAN_SHARE_LINK_DAYS", retention))
+        database_url = _database_url(env.get("HAIQUAN_DATABASE_URL", "").strip() or None)
+        if database_url is not None:
+            warnings.extend(_sharing_warnings(webhook, pick("webhook_secret",
+                                                            "HAIQUAN_WEBHOOK_SECRET")))
+        rate = _broadcast_rate(env.get("HAIQUAN_BROADCAST_RATE", "").strip() or None)
         return cls(
             token=token,
             corpus_dir=corpus_dir,
@@ -222,7 +240,47 @@ class Settings:
             retention=retention,
             health_port=health_port,
             health_host=pick("health_host", "HAIQUAN_HEALTH_HOST") or "127.0.0.1",
+            database_url=database_url,
+            pacing=Pacing() if rate is None else Pacing(per_second=rate),
         )
+
+
+def _sharing_warnings(webhook: WebhookSettings | None, secret: str | None) -> list[str]:
+    """What goes wrong when several processes share one database but not the settings
+    that make them one bot (docs/scaling.md)."""
+    if webhook is None:
+        return ["HAIQUAN_DATABASE_URL is set but the bot long-polls: Telegram gives updates "
+                "to one poller only, so a second process would fail with 409 Conflict; run "
+                "several processes in webhook mode (HAIQUAN_WEBHOOK_URL)"]
+    if secret is None:
+        return ["HAIQUAN_DATABASE_URL is set but HAIQUAN_WEBHOOK_SECRET is not: each process "
+                "picks its own random secret and registers it, so the others would refuse "
+                "every update; give every process the same secret"]
+    return []
+
+
+def _database_url(value: str | None) -> str | None:
+    """A PostgreSQL URL, or None; the error never repeats the URL (it has a password)."""
+    if value is None:
+        return None
+    if not is_postgres_url(value):
+        raise ConfigError("HAIQUAN_DATABASE_URL must be a postgresql:// URL "
+                          "(without it, the bot uses SQLite in its data directory)")
+    return value
+
+
+def _broadcast_rate(value: str | None) -> float | None:
+    """Broadcast messages per second for this process: more than 0, at most 30."""
+    if value is None:
+        return None
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate <= 30:
+        raise ConfigError(f"HAIQUAN_BROADCAST_RATE must be a number above 0 and at most 30 "
+                          f"(Telegram's limit per bot), got {value!r}")
+    return rate
 
 
 def _health_port(value: str | None, webhook: WebhookSettings | None) -> int | None:

@@ -16,6 +16,7 @@ import logging
 import signal
 import time
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -28,6 +29,7 @@ from bot.health_server import start_health_server
 from bot.logs import protect
 from bot.monitor import Monitor
 from bot.state import Services
+from bot.store.postgres import url_password
 from corpus import LoadReport
 from retrieval import BuildStats, Searcher, build_searcher
 
@@ -110,6 +112,9 @@ async def _serve_with(settings: Settings, stop: asyncio.Event | None,
         protect(settings.token, settings.webhook.secret)
     else:
         protect(settings.token)
+    password = url_password(settings.database_url) if settings.database_url else None
+    if password:
+        protect(password, unquote(password))  # as written in the URL, and decoded
     username = await check_token(settings)
     # After the token check, so that a start that fails says so in exactly one line.
     for warning in settings.warnings:

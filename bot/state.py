@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,15 +32,24 @@ from bot.store import (
     Database,
     FeedStore,
     KnownArticles,
+    KnownBackend,
     Ledger,
+    LedgerBackend,
+    SubscriptionBackend,
     SubscriptionStore,
     local_day,
     open_database,
 )
+from bot.store.pg_known import PgKnownArticles
+from bot.store.pg_ledger import PgLedger
+from bot.store.pg_subscriptions import PgSubscriptionStore
+from bot.store.postgres import PgDatabase
 from corpus import Article
 from retrieval import Hit, Searcher, flush_cache_writes
 
 __all__ = ["BotState", "Context", "Services"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -51,9 +61,11 @@ class Services:
     database: Database
     answers: AnswerStore
     counters: DailyCounters
-    subscriptions: SubscriptionStore
-    ledger: Ledger
-    known: KnownArticles
+    # SQLite in `database`, or PostgreSQL when several processes share them
+    # (``HAIQUAN_DATABASE_URL``, `shared`); handlers see only the interface.
+    subscriptions: SubscriptionBackend
+    ledger: LedgerBackend
+    known: KnownBackend
     broadcaster: Broadcaster
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
     # Held by an ingest round and the reload after it (`bot.ingest`); the round's own
@@ -71,6 +83,8 @@ class Services:
     monitor: Monitor = field(default_factory=Monitor, repr=False)
     # The admins' alerts (`bot.alerts`); `build_application` binds the bot that sends them.
     alerts: AdminAlerts = field(init=False, repr=False)
+    # The PostgreSQL database behind subscriptions and the ledger, if one is configured.
+    shared: PgDatabase | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         """The index is loaded from here on: the size gauges read the served one."""
@@ -103,8 +117,23 @@ class Services:
             DatabaseError: the database cannot be opened or is newer than this program.
         """
         database = open_database(settings.data_dir)
-        subscriptions = SubscriptionStore(database)
-        ledger = Ledger(database)
+        subscriptions: SubscriptionBackend
+        ledger: LedgerBackend
+        known: KnownBackend
+        shared: PgDatabase | None = None
+        if settings.database_url:
+            try:
+                shared = PgDatabase(settings.database_url)
+            except BaseException:
+                database.close()
+                raise
+            logger.info("subscriptions and the delivery ledger are in PostgreSQL at %s",
+                        shared.label)
+            subscriptions, known = PgSubscriptionStore(shared), PgKnownArticles(shared)
+            ledger = PgLedger(shared)
+        else:
+            subscriptions, known = SubscriptionStore(database), KnownArticles(database)
+            ledger = Ledger(database)
 
         def broadcast_bot() -> Bot:
             return Bot(settings.token, base_url=settings.api_base_url,
@@ -115,8 +144,8 @@ class Services:
                                   bot_factory=broadcast_bot)
         answers = AnswerStore(database, link_age=settings.share_link_age)
         services = cls(settings, searcher, database, answers, DailyCounters(database),
-                       subscriptions, ledger, KnownArticles(database), broadcaster,
-                       monitor=monitor or Monitor())
+                       subscriptions, ledger, known, broadcaster,
+                       monitor=monitor or Monitor(), shared=shared)
         FeedStore(database).seed(settings.feeds)
         return services
 
@@ -134,6 +163,9 @@ class Services:
         """Release the database and the search thread; wait for index caches on disk."""
         self.search_pool.shutdown(wait=True)
         flush_cache_writes(timeout=120)
+        self.ledger.close()  # PostgreSQL: gives this process's lease up
+        if self.shared is not None:
+            self.shared.close()
         self.database.close()
 
 

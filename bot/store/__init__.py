@@ -7,6 +7,7 @@ concern. Nothing here knows about Telegram.
 from pathlib import Path
 
 from bot.store.answers import LINK_AGE, RETENTION, AnswerLink, AnswerStore, StoredAnswer
+from bot.store.backends import KnownBackend, LedgerBackend, SubscriptionBackend
 from bot.store.counters import VIETNAM, DailyCounters, DayCount, DayTotals, local_day
 from bot.store.database import MEMORY, Database, Migration
 from bot.store.feeds import Feed, FeedStore
@@ -31,7 +32,9 @@ __all__ = [
     "Feed",
     "FeedStore",
     "KnownArticles",
+    "KnownBackend",
     "Ledger",
+    "LedgerBackend",
     "LedgerCounts",
     "Migration",
     "NewDirective",
@@ -41,6 +44,7 @@ __all__ = [
     "Stale",
     "StoredAnswer",
     "Subscription",
+    "SubscriptionBackend",
     "SubscriptionStore",
     "local_day",
     "open_database",

@@ -13,7 +13,6 @@ came from -- otherwise switching corpora would broadcast thousands of old direct
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import logging
@@ -23,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.store.backends import KnownBackend
 from bot.store.database import Database
 from bot.store.ledger import insert_deliveries
 from bot.subscription_filters import ArticleTerms, Filters
@@ -58,8 +58,8 @@ class RecordResult:
     unmatched: tuple[str, ...] = field(default=())  # announced, but no subscription matched
 
 
-class KnownArticles:
-    """The ``known_articles`` table and the enqueueing of new directives."""
+class KnownArticles(KnownBackend):
+    """The ``known_articles`` table and the enqueueing of new directives, in SQLite."""
 
     def __init__(self, database: Database, clock: Callable[[], float] = time.time) -> None:
         """Store in `database`; `clock` gives Unix seconds."""
@@ -111,11 +111,6 @@ class KnownArticles:
             return _announce(conn, [a for a, _ in new], directives, now, first_seen)
 
         return self._db.write(write)
-
-    async def anew_ids(self, corpus_root: str,
-                       articles: Sequence[tuple[str, str]]) -> list[str] | None:
-        """`new_ids` in a worker thread."""
-        return await asyncio.to_thread(self.new_ids, corpus_root, articles)
 
 
 def _is_baseline(conn: sqlite3.Connection, corpus_root: str) -> bool:

@@ -27,7 +27,10 @@ Rules that make a broadcast lose nothing it knows about and repeat nothing:
   ``uncertain``: never sent again, so no chat ever sees a card twice, and no longer open,
   so the chat's later cards are not held up. A graceful stop leaves no such row (the
   sender stops claiming at once and lets sends under way finish); only a crash, or a send
-  still hanging after the drain timeout, can;
+  still hanging after the drain timeout, can. This rule is for one process (SQLite).
+  With several processes on PostgreSQL (`bot.store.pg_ledger`), the others' sends are
+  under way all the time, so a row is stale only when its claimer's lease has run out;
+  it still becomes ``uncertain``, never sent again;
 - ``not_before`` (Unix seconds) holds back a retry (backoff, ``retry_after``) across
   restarts too;
 - `purge` forgets finished rows older than the retention; nothing is ever re-queued from
@@ -37,7 +40,6 @@ Rules that make a broadcast lose nothing it knows about and repeat nothing:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 import time
@@ -45,6 +47,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.store.backends import LedgerBackend
 from bot.store.database import Database
 
 __all__ = ["Delivery", "Ledger", "LedgerCounts", "Purged", "Stale", "insert_deliveries"]
@@ -127,8 +130,9 @@ LIMIT ?
 """
 
 
-class Ledger:
-    """Broadcast items and their deliveries; ``a``-prefixed methods run off the loop."""
+class Ledger(LedgerBackend):
+    """The SQLite ledger, for one sending process; ``a``-prefixed methods (inherited from
+    `LedgerBackend`) run off the loop."""
 
     def __init__(self, database: Database, clock: Callable[[], float] = time.time) -> None:
         """Store in `database`; `clock` gives Unix seconds (replaceable in tests)."""
@@ -307,64 +311,3 @@ class Ledger:
             query += " WHERE chat_id = ?"
             args = (chat_id,)
         return self._db.read(lambda c: c.execute(query + " ORDER BY id", args).fetchall())
-
-    # -- the same, off the event loop ---------------------------------------------------------
-    async def acreate_announcement(self, html: str, created_by: int) -> int:
-        """`create_announcement` in a worker thread."""
-        return await asyncio.to_thread(self.create_announcement, html, created_by)
-
-    async def aqueue_announcement(self, item_id: int) -> int | None:
-        """`queue_announcement` in a worker thread."""
-        return await asyncio.to_thread(self.queue_announcement, item_id)
-
-    async def acancel_announcement(self, item_id: int) -> bool:
-        """`cancel_announcement` in a worker thread."""
-        return await asyncio.to_thread(self.cancel_announcement, item_id)
-
-    async def arecover(self) -> list[Stale]:
-        """`recover` in a worker thread."""
-        return await asyncio.to_thread(self.recover)
-
-    async def aresolve_stale(self, held: Collection[int]) -> list[Stale]:
-        """`resolve_stale` in a worker thread."""
-        return await asyncio.to_thread(self.resolve_stale, held)
-
-    async def apurge(self, older_than: float) -> Purged:
-        """`purge` in a worker thread."""
-        return await asyncio.to_thread(self.purge, older_than)
-
-    async def adue(self, limit: int) -> list[Delivery]:
-        """`due` in a worker thread."""
-        return await asyncio.to_thread(self.due, limit)
-
-    async def anext_due(self) -> float | None:
-        """`next_due` in a worker thread."""
-        return await asyncio.to_thread(self.next_due)
-
-    async def aclaim(self, delivery_id: int) -> bool:
-        """`claim` in a worker thread."""
-        return await asyncio.to_thread(self.claim, delivery_id)
-
-    async def amark_sent(self, delivery_id: int, message_id: int) -> None:
-        """`mark_sent` in a worker thread."""
-        await asyncio.to_thread(self.mark_sent, delivery_id, message_id)
-
-    async def aretry(self, delivery_id: int, delay: float, error: str, *, counts: bool) -> None:
-        """`retry` in a worker thread."""
-        await asyncio.to_thread(lambda: self.retry(delivery_id, delay, error, counts=counts))
-
-    async def afail(self, delivery_id: int, error: str) -> bool:
-        """`fail` in a worker thread."""
-        return await asyncio.to_thread(self.fail, delivery_id, error)
-
-    async def acounts(self) -> LedgerCounts:
-        """`counts` in a worker thread."""
-        return await asyncio.to_thread(self.counts)
-
-    async def aitem_status(self, item_id: int) -> str | None:
-        """`item_status` in a worker thread."""
-        return await asyncio.to_thread(self.item_status, item_id)
-
-    async def aitem_html(self, item_id: int) -> str | None:
-        """`item_html` in a worker thread."""
-        return await asyncio.to_thread(self.item_html, item_id)

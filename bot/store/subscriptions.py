@@ -8,12 +8,12 @@ that left.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.store.backends import SubscriptionBackend
 from bot.store.database import Database
 from bot.subscription_filters import Filters
 
@@ -81,8 +81,9 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(tz=dt.UTC)
 
 
-class SubscriptionStore:
-    """Subscriptions; sync methods for threads, ``a``-prefixed ones for the event loop."""
+class SubscriptionStore(SubscriptionBackend):
+    """Subscriptions in SQLite; sync methods for threads, ``a``-prefixed ones (inherited
+    from `SubscriptionBackend`) for the event loop."""
 
     def __init__(self, database: Database, clock: Callable[[], dt.datetime] = _utcnow) -> None:
         """Store in `database`; `clock` gives aware "now"."""
@@ -228,57 +229,9 @@ class SubscriptionStore:
             "ORDER BY active DESC, chat_id").fetchall())
         return [_subscription(row) for row in rows]
 
-    def active(self) -> list[Subscription]:
-        """The subscriptions that receive directives."""
-        return [s for s in self.all() if s.active]
-
     def counts(self) -> tuple[int, int]:
         """(active, inactive) subscriptions."""
         row = self._db.read(lambda c: c.execute(
             "SELECT COALESCE(SUM(active), 0), COUNT(*) - COALESCE(SUM(active), 0) "
             "FROM subscriptions").fetchone())
         return int(row[0]), int(row[1])
-
-    # -- the same, off the event loop ---------------------------------------------------------
-    async def asubscribe(self, chat_id: int, chat_type: str, title: str, thread_id: int | None,
-                         filters: Filters | None) -> Subscription:
-        """`subscribe` in a worker thread."""
-        return await asyncio.to_thread(self.subscribe, chat_id, chat_type, title, thread_id,
-                                       filters)
-
-    async def aset_filters(self, chat_id: int, filters: Filters) -> Subscription | None:
-        """`set_filters` in a worker thread."""
-        return await asyncio.to_thread(self.set_filters, chat_id, filters)
-
-    async def adeactivate(self, chat_id: int, reason: str) -> bool:
-        """`deactivate` in a worker thread."""
-        return await asyncio.to_thread(self.deactivate, chat_id, reason)
-
-    async def areactivate(self, chat_id: int, reason: str) -> bool:
-        """`reactivate` in a worker thread."""
-        return await asyncio.to_thread(self.reactivate, chat_id, reason)
-
-    async def amigrate(self, old_chat_id: int, new_chat_id: int) -> bool:
-        """`migrate` in a worker thread."""
-        return await asyncio.to_thread(self.migrate, old_chat_id, new_chat_id)
-
-    async def aclear_thread(self, chat_id: int) -> None:
-        """`clear_thread` in a worker thread."""
-        await asyncio.to_thread(self.clear_thread, chat_id)
-
-    async def astrike(self, chat_id: int, *, definitive: bool, limit: int) -> bool:
-        """`strike` in a worker thread."""
-        return await asyncio.to_thread(
-            lambda: self.strike(chat_id, definitive=definitive, limit=limit))
-
-    async def aget(self, chat_id: int) -> Subscription | None:
-        """`get` in a worker thread."""
-        return await asyncio.to_thread(self.get, chat_id)
-
-    async def aall(self) -> list[Subscription]:
-        """`all` in a worker thread."""
-        return await asyncio.to_thread(self.all)
-
-    async def acounts(self) -> tuple[int, int]:
-        """`counts` in a worker thread."""
-        return await asyncio.to_thread(self.counts)

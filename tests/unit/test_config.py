@@ -212,3 +212,52 @@ def test_the_retention_bounds_the_share_link_age():
     for bad in ("0", "3651", "1.5", "-1", "month"):
         with pytest.raises(ConfigError, match="HAIQUAN_RETENTION_DAYS"):
             settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_RETENTION_DAYS": bad})
+
+
+def test_a_postgres_url_is_taken_and_kept_out_of_repr():
+    url = "postgresql://bot:pa55word@db.internal:5432/haiquan"
+    s = settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_DATABASE_URL": url})
+    assert s.database_url == url
+    assert "pa55word" not in repr(s)
+    assert settings({"TELEGRAM_BOT_TOKEN": TOKEN}).database_url is None
+
+
+def test_a_database_url_that_is_not_postgres_is_refused_without_echoing_it():
+    with pytest.raises(ConfigError, match="postgresql://") as raised:
+        settings({"TELEGRAM_BOT_TOKEN": TOKEN,
+                  "HAIQUAN_DATABASE_URL": "mysql://bot:pa55word@db/haiquan"})
+    assert "pa55word" not in str(raised.value)
+
+
+@pytest.mark.parametrize(("value", "rate"), [(None, 25.0), ("12.5", 12.5), ("30", 30.0)])
+def test_the_broadcast_rate_is_this_processs_share(value, rate):
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN}
+    if value is not None:
+        env["HAIQUAN_BROADCAST_RATE"] = value
+    assert settings(env).pacing.per_second == rate
+
+
+@pytest.mark.parametrize("value", ["0", "31", "fast", "nan", "-3"])
+def test_a_broadcast_rate_past_telegrams_limit_is_refused(value):
+    with pytest.raises(ConfigError, match="HAIQUAN_BROADCAST_RATE"):
+        settings({"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_BROADCAST_RATE": value})
+
+
+def test_sharing_a_database_warns_about_polling_and_a_random_secret():
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "HAIQUAN_ADMIN_IDS": "1",
+           "HAIQUAN_DATABASE_URL": "postgresql://bot@db/haiquan"}
+    assert any("409 Conflict" in w for w in settings(env).warnings)
+    hook = {**env, "HAIQUAN_WEBHOOK_URL": "https://bot.example/hook"}
+    assert any("HAIQUAN_WEBHOOK_SECRET" in w for w in settings(hook).warnings)
+    assert not any("HAIQUAN_DATABASE_URL" in w for w in settings(
+        {**hook, "HAIQUAN_WEBHOOK_SECRET": SECRET}).warnings)
+
+
+def test_the_database_password_is_found_for_redaction_and_hidden_in_labels():
+    from bot.store.postgres import safe_url, url_password
+
+    assert url_password("postgresql://bot:p%40ss@db/haiquan") == "p%40ss"
+    assert url_password("postgresql://db/haiquan?sslmode=require&password=x1") == "x1"
+    assert url_password("postgresql://bot@db/haiquan") is None
+    assert safe_url("postgresql://bot:p%40ss@db:5432/haiquan") == \
+        "postgresql://bot:***@db:5432/haiquan"
