@@ -31,7 +31,7 @@ VOLUME ["/data"]
 # reachable). Without it: healthy while a `haiquan-bot run` holds the run lock on the data
 # directory (the lock `haiquan-bot restore` also checks). See docs/operations.md.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=120s --retries=3 \
-    CMD ["python", "-m", "bot.healthcheck"]
+    CMD ["python", "-m", "bot.platform.healthcheck"]
 
 ENTRYPOINT ["haiquan-bot"]
 CMD ["run"]

@@ -1,6 +1,6 @@
 """Broadcast under Telegram's limits, and /reload on the full corpus.
 
-1. ``broadcast``: the production bot (`bot.app.build_application`, production pacing)
+1. ``broadcast``: the production bot (`bot.platform.app.build_application`, production pacing)
    against the fake Bot API from the tests with its flood limits switched on (30
    messages a second overall, 20 a minute per group, 429 with ``retry_after`` beyond).
    N chats are subscribed (groups and private chats), one directive file is dropped into
@@ -9,7 +9,7 @@
    window as the fake saw it), 429 answers, duplicates and losses.
 
 2. ``reload``: how long ``/reload`` takes on a big corpus after one article is added
-   (`bot.reload.reload_corpus`, the very function the command runs): rescan, parse and
+   (`bot.admin.reload.reload_corpus`, the very function the command runs): rescan, parse and
    analyse the new file, rebuild the index from cached analyses, warm up, swap, record
    the known articles and queue the new directive. The corpus files are linked (never
    copied) into a temporary directory, where the one new article is written.
@@ -52,13 +52,13 @@ from support.directive_corpus import (  # noqa: E402
 )
 from support.fake_bot_api import FakeBotAPI  # noqa: E402
 
-from bot.app import build_application, running  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.pacing import Pacing  # noqa: E402
-from bot.reload import record_new_articles, reload_corpus  # noqa: E402
-from bot.state import Services  # noqa: E402
+from bot.admin.reload import record_new_articles, reload_corpus  # noqa: E402
+from bot.directives.filters import Filters  # noqa: E402
+from bot.directives.pacing import Pacing  # noqa: E402
+from bot.platform.app import build_application, running  # noqa: E402
+from bot.platform.config import Settings  # noqa: E402
+from bot.platform.state import Services  # noqa: E402
 from bot.store import DATABASE_FILE, SubscriptionStore, open_database  # noqa: E402
-from bot.subscription_filters import Filters  # noqa: E402
 from retrieval import build_searcher  # noqa: E402
 
 ADMIN = 7001

@@ -5,7 +5,7 @@ the typing action), p50 and p99, without the flood and during it. The production
 Application runs in this process over a copy of the bundled sample corpus, against the
 strict fake Bot API with Telegram's flood limits on, so A is answered at about one message
 a second and its 300 questions wait in the bot; B must not wait behind them
-(`bot.concurrency`). The set-up is the one of tests/e2e/test_fairness.py
+(`bot.platform.concurrency`). The set-up is the one of tests/e2e/test_fairness.py
 (`support.flood`), which asserts the behaviour; this script only measures it.
 
 B asks one question at a time, 1.2 s apart, so its own one-message-a-second limit never

@@ -2,7 +2,7 @@
 
     python benchmarks/stats_chart.py [--runs 5]
 
-Thirty days of made-up counts (seeded), drawn by `bot.stats_chart.render_chart` exactly as
+Thirty days of made-up counts (seeded), drawn by `bot.admin.stats_chart.render_chart` exactly as
 ``/stats`` does; prints matplotlib's import time, the first drawing (font cache warm-up) and
 the median of the next runs, and the PNG's size.
 """
@@ -33,7 +33,7 @@ def main() -> None:
     import matplotlib.figure  # noqa: F401 - what render_chart imports lazily
 
     imported = time.perf_counter() - started
-    from bot.stats_chart import render_chart
+    from bot.admin.stats_chart import render_chart
 
     started = time.perf_counter()
     png = render_chart(days)

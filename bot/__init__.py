@@ -1,4 +1,4 @@
-"""The Telegram bot: glue between python-telegram-bot and `retrieval` (see `bot.app`).
+"""The Telegram bot: glue between python-telegram-bot and `retrieval` (see `bot.platform.app`).
 
 ``PTB_TIMEDELTA`` makes python-telegram-bot 22 report ``retry_after`` as a timedelta
 instead of warning about the int on every flood-control answer; it must be set before

@@ -13,13 +13,13 @@ import sys
 from collections.abc import Sequence
 
 from bot.cli import add_bot_commands
-from bot.errors import BotError
-from bot.logs import configure_logging, redact
+from bot.platform.errors import BotError
+from bot.platform.logs import configure_logging, redact
 from corpus.cli import add_corpus_commands
 from corpus.errors import CorpusError
 from corpus.ingest.cli import add_ingest_commands
+from retrieval import RetrievalError
 from retrieval.cli import add_retrieval_commands
-from retrieval.errors import RetrievalError
 
 __all__ = ["build_parser", "main"]
 

@@ -9,11 +9,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.backup import backup_database, database_path, restore_database
-from bot.cards import PAGE_SIZE, answer_blocks
-from bot.config import Settings
-from bot.lifecycle import serve
-from bot.render import pack, to_plain
+from bot.admin.backup import backup_database, database_path, restore_database
+from bot.platform.cards import PAGE_SIZE, answer_blocks
+from bot.platform.config import Settings
+from bot.platform.lifecycle import serve
+from bot.platform.render import pack, to_plain
 from corpus import default_corpus_dir
 from corpus.cli import corpus_arg, default_data_dir, resolve_corpus, resolve_data_dir
 from retrieval import Hit, build_searcher

@@ -10,19 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from corpus.kinds import KIND_LABELS as _KIND_LABELS
+
 __all__ = ["KIND_LABELS", "Article", "DocumentRef", "LoadReport", "Skipped"]
 
-# Kinds of official documents we recognise, keyed by the ASCII name used in code and
-# storage; values are how Vietnamese readers name them.
-KIND_LABELS: dict[str, str] = {
-    "chi_thi": "Chỉ thị",
-    "cong_van": "Công văn",
-    "thong_tu": "Thông tư",
-    "nghi_dinh": "Nghị định",
-    "quyet_dinh": "Quyết định",
-    "nghi_quyet": "Nghị quyết",
-    "thong_bao": "Thông báo",
-}
+# Kinds of official documents: the labels of `corpus.kinds.KINDS`, kept here by name
+# because articles and their references are where most code meets them.
+KIND_LABELS = _KIND_LABELS
 
 
 @dataclass(frozen=True, slots=True)

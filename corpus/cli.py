@@ -9,11 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-import platformdirs
-
 from corpus.article import KIND_LABELS, LoadReport
 from corpus.dates import DATE_SOURCES
-from corpus.loader import default_corpus_dir, load_corpus
+from corpus.loader import default_corpus_dir, default_data_dir, load_corpus
 
 __all__ = [
     "add_corpus_commands",
@@ -49,11 +47,6 @@ def add_corpus_commands(subparsers: argparse._SubParsersAction[argparse.Argument
 def resolve_corpus(path: Path | None) -> Path:
     """The corpus directory to use: the flag, else $HAIQUAN_CORPUS_DIR, else the sample."""
     return path or _from_environment("HAIQUAN_CORPUS_DIR") or default_corpus_dir()
-
-
-def default_data_dir() -> Path:
-    """Where caches, ingest state and the bot's database live when nothing is configured."""
-    return Path(platformdirs.user_data_dir("haiquan-bot", appauthor=False))
 
 
 def resolve_data_dir(path: Path | None) -> Path:

@@ -22,6 +22,7 @@ PARSER_MODULES = (
     "corpus.dates",
     "corpus.directives",
     "corpus.furniture",
+    "corpus.kinds",
     "corpus.markdown",
     "corpus.normalize",
     "corpus.parse",

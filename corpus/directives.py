@@ -15,38 +15,20 @@ import re
 from collections.abc import Iterable
 
 from corpus.article import DocumentRef
+from corpus.kinds import DIRECTIVE_KINDS, KINDS
 from corpus.normalize import fold_diacritics
 
 __all__ = ["DIRECTIVE_KINDS", "classify_directive", "find_references", "kind_from_text"]
 
-DIRECTIVE_KINDS = frozenset(
-    {"chi_thi", "cong_van", "thong_tu", "nghi_dinh", "quyet_dinh", "nghi_quyet", "thong_bao"}
-)
-
-# Folded keyword -> kind. Longest first so "thong tu lien tich" wins over "thong tu".
-_KEYWORDS: dict[str, str] = {
-    "thong tu lien tich": "thong_tu",
-    "chi thi": "chi_thi",
-    "cong van": "cong_van",
-    "cong dien": "cong_van",
-    "van ban": "cong_van",
-    "thong tu": "thong_tu",
-    "nghi dinh": "nghi_dinh",
-    "quyet dinh": "quyet_dinh",
-    "nghi quyet": "nghi_quyet",
-    "thong bao": "thong_bao",
-}
+# Folded keyword -> kind (`corpus.kinds`). Longest first so "thong tu lien tich" wins
+# over "thong tu".
+_KEYWORDS: dict[str, str] = dict(sorted(
+    ((keyword, kind.name) for kind in KINDS for keyword in kind.keywords),
+    key=lambda item: -len(item[0]),
+))
 # Kind segment of a document code (folded) -> kind, and its canonical spelling.
 _KIND_CODES: dict[str, tuple[str, str]] = {
-    "ct": ("chi_thi", "CT"),
-    "tt": ("thong_tu", "TT"),
-    "ttlt": ("thong_tu", "TTLT"),
-    "nd": ("nghi_dinh", "NĐ"),
-    "qd": ("quyet_dinh", "QĐ"),
-    "nq": ("nghi_quyet", "NQ"),
-    "tb": ("thong_bao", "TB"),
-    "cv": ("cong_van", "CV"),
-    "cd": ("cong_van", "CĐ"),
+    code: (kind.name, spelling) for kind in KINDS for code, spelling in kind.codes
 }
 _ISSUER_SPELLING = {"TTG": "TTg", "BLDTBXH": "BLĐTBXH", "BKHDT": "BKHĐT"}
 

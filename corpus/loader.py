@@ -9,12 +9,20 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+import platformdirs
+
 from corpus.article import Article, LoadReport, Skipped
 from corpus.cache import ArticleCache
 from corpus.errors import ArticleParseError, CorpusError
 from corpus.parse import parse_article
 
-__all__ = ["MAX_FILE_BYTES", "default_corpus_dir", "iter_article_files", "load_corpus"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "default_corpus_dir",
+    "default_data_dir",
+    "iter_article_files",
+    "load_corpus",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +33,11 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 def default_corpus_dir() -> Path:
     """The bundled own-words sample corpus, used when no corpus is configured."""
     return Path(__file__).resolve().parent / "sample"
+
+
+def default_data_dir() -> Path:
+    """Where caches, ingest state and the bot's database live when nothing is configured."""
+    return Path(platformdirs.user_data_dir("haiquan-bot", appauthor=False))
 
 
 def iter_article_files(root: Path) -> tuple[list[tuple[str, Path]], list[Skipped]]:

@@ -15,6 +15,8 @@ from retrieval.build import (
 from retrieval.errors import IndexBuildError, RetrievalError
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.searcher import MAX_QUERY_CHARS, POOL, Hit, Searcher
+from retrieval.sentences import split_sentences
+from retrieval.timeframe import parse_timeframe
 
 __all__ = [
     "DEFAULT_RANKING",
@@ -31,4 +33,6 @@ __all__ = [
     "cache_dir",
     "default_data_dir",
     "flush_cache_writes",
+    "parse_timeframe",
+    "split_sentences",
 ]

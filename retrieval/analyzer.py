@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from corpus import find_references, fold_diacritics, normalize_line
+from corpus import KINDS, find_references, fold_diacritics, normalize_line
 from retrieval.abbreviations import ABBREVIATIONS, PHRASES
 
 __all__ = [
@@ -219,15 +219,7 @@ def document_terms(text: str) -> list[str]:
     return terms
 
 
-_KIND_SHORT = {
-    "chi_thi": "ct",
-    "cong_van": "cv",
-    "thong_tu": "tt",
-    "nghi_dinh": "nd",
-    "quyet_dinh": "qd",
-    "nghi_quyet": "nq",
-    "thong_bao": "tb",
-}
+_KIND_SHORT = {kind.name: kind.short for kind in KINDS}
 
 
 def analyze(text: str, *, normalized: bool = False) -> Terms:

@@ -33,8 +33,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from corpus import Article, ArticleCache, LoadReport, load_corpus
-from corpus.cli import default_data_dir
+from corpus import Article, ArticleCache, LoadReport, default_data_dir, load_corpus
 from retrieval.analysis import AnalysedArticle, analyse_article
 from retrieval.cache_key import index_key
 from retrieval.corpus_index import CorpusIndex

@@ -48,7 +48,7 @@ __all__ = [
     "read_questions",
 ]
 
-# How deep the bot searches a private question (bot.cards.MAX_RESULTS is the same pool;
+# How deep the bot searches a private question (bot.platform.cards.MAX_RESULTS is the same pool;
 # retrieval cannot import the bot).
 BOT_DEPTH = POOL
 

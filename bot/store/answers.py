@@ -3,7 +3,7 @@
 Callback data (64 bytes at most) carries only an answer's row id; the question, the chat
 and the articles found live here. A button whose row is gone (purged after `RETENTION`,
 or a forged id) finds nothing, and the bot says so. Page buttons only work in the private
-chat the answer was given in (`bot.buttons`), so a row id alone never shows an answer to
+chat the answer was given in (`bot.platform.buttons`), so a row id alone never shows an answer to
 someone else.
 
 Shared links (``/start`` deep links, "continue in private") are different: anyone can
@@ -15,7 +15,6 @@ Rows made before tokens existed have none and cannot be opened by a link at all.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import secrets
@@ -25,15 +24,18 @@ from dataclasses import dataclass
 
 from bot.store.counters import count_question, local_day
 from bot.store.database import Database
+from bot.store.off_loop import off_loop
 
 __all__ = ["LINK_AGE", "RETENTION", "TOKEN_BYTES", "AnswerLink", "AnswerStore",
            "StoredAnswer", "new_token"]
 
 # Buttons older than this stop working; long enough for a conversation, short enough
 # that the table does not keep every question forever. The default of
-# ``HAIQUAN_RETENTION_DAYS`` (`bot.config.Settings.retention`), which the daily purge uses.
+# ``HAIQUAN_RETENTION_DAYS`` (`bot.platform.config.Settings.retention`), which the daily
+# purge uses.
 RETENTION = dt.timedelta(days=30)
-# Shared links stop working after this (configurable: `bot.config.Settings.share_link_age`);
+# Shared links stop working after this (configurable:
+# `bot.platform.config.Settings.share_link_age`);
 # a link forwarded out of its conversation should not stay a key to it for long.
 LINK_AGE = dt.timedelta(days=7)
 # 128 bits: not guessable, and `secrets.token_urlsafe` gives 22 characters of
@@ -234,42 +236,12 @@ class AnswerStore:
         return self._db.read(find)
 
     # -- the same, off the event loop -------------------------------------------------------
-    async def acreate(self, chat_id: int, question: str, article_ids: Sequence[str], *,
-                      owner_id: int | None = None, private: bool = True) -> StoredAnswer:
-        """`create` in a worker thread."""
-        return await asyncio.to_thread(
-            lambda: self.create(chat_id, question, article_ids, owner_id=owner_id,
-                                private=private))
-
-    async def ashared(self, token: str, user_id: int | None) -> StoredAnswer | None:
-        """`shared` in a worker thread."""
-        return await asyncio.to_thread(self.shared, token, user_id)
-
-    async def arevise(self, answer_id: int, question: str, article_ids: Sequence[str]) -> None:
-        """`revise` in a worker thread."""
-        await asyncio.to_thread(self.revise, answer_id, question, article_ids)
-
-    async def aset_page(self, answer_id: int, page: int) -> None:
-        """`set_page` in a worker thread."""
-        await asyncio.to_thread(self.set_page, answer_id, page)
-
-    async def alink(self, chat_id: int, question_message_id: int, answer_id: int,
-                    message_ids: Sequence[int]) -> None:
-        """`link` in a worker thread."""
-        await asyncio.to_thread(self.link, chat_id, question_message_id, answer_id, message_ids)
-
-    async def aget(self, answer_id: int) -> StoredAnswer | None:
-        """`get` in a worker thread."""
-        return await asyncio.to_thread(self.get, answer_id)
-
-    async def afor_question(self, chat_id: int, question_message_id: int) -> AnswerLink | None:
-        """`for_question` in a worker thread."""
-        return await asyncio.to_thread(self.for_question, chat_id, question_message_id)
-
-    async def amigrate_chat(self, old_chat_id: int, new_chat_id: int) -> int:
-        """`migrate_chat` in a worker thread."""
-        return await asyncio.to_thread(self.migrate_chat, old_chat_id, new_chat_id)
-
-    async def apurge(self, older_than: dt.timedelta = RETENTION) -> int:
-        """`purge` in a worker thread."""
-        return await asyncio.to_thread(self.purge, older_than)
+    acreate = off_loop(create)
+    ashared = off_loop(shared)
+    arevise = off_loop(revise)
+    aset_page = off_loop(set_page)
+    alink = off_loop(link)
+    aget = off_loop(get)
+    afor_question = off_loop(for_question)
+    amigrate_chat = off_loop(migrate_chat)
+    apurge = off_loop(purge)

@@ -5,7 +5,7 @@ Two implementations stand behind it: SQLite (`bot.store.ledger.Ledger`,
 PostgreSQL (`bot.store.pg_ledger`, `bot.store.pg_subscriptions`), for operators who run
 several bot processes against one database (``HAIQUAN_DATABASE_URL``, docs/scaling.md).
 
-The sender (`bot.broadcast.Broadcaster`) and the handlers see only these two abstract
+The sender (`bot.directives.broadcast.Broadcaster`) and the handlers see only these two abstract
 classes. Each declares the blocking methods an implementation writes (one transaction
 each) and provides their ``a``-prefixed twins, which run them in a worker thread so the
 event loop never waits on a database; keeping the twins here means both backends offload
@@ -23,15 +23,16 @@ What an implementation must keep (`bot.store.ledger` has the full rules):
 from __future__ import annotations
 
 import abc
-import asyncio
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from bot.store.off_loop import off_loop
+
 if TYPE_CHECKING:
+    from bot.directives.filters import Filters
     from bot.store.known import NewDirective, RecordResult
     from bot.store.ledger import Delivery, LedgerCounts, Purged, Stale
     from bot.store.subscriptions import Subscription
-    from bot.subscription_filters import Filters
 
 __all__ = ["KnownBackend", "LedgerBackend", "SubscriptionBackend"]
 
@@ -110,65 +111,21 @@ class LedgerBackend(abc.ABC):
         """Release what the backend holds beyond its database (a lease, a thread)."""
 
     # -- the same, off the event loop ---------------------------------------------------------
-    async def acreate_announcement(self, html: str, created_by: int) -> int:
-        """`create_announcement` in a worker thread."""
-        return await asyncio.to_thread(self.create_announcement, html, created_by)
-
-    async def aqueue_announcement(self, item_id: int) -> int | None:
-        """`queue_announcement` in a worker thread."""
-        return await asyncio.to_thread(self.queue_announcement, item_id)
-
-    async def acancel_announcement(self, item_id: int) -> bool:
-        """`cancel_announcement` in a worker thread."""
-        return await asyncio.to_thread(self.cancel_announcement, item_id)
-
-    async def arecover(self) -> list[Stale]:
-        """`recover` in a worker thread."""
-        return await asyncio.to_thread(self.recover)
-
-    async def aresolve_stale(self, held: Collection[int]) -> list[Stale]:
-        """`resolve_stale` in a worker thread."""
-        return await asyncio.to_thread(self.resolve_stale, held)
-
-    async def apurge(self, older_than: float) -> Purged:
-        """`purge` in a worker thread."""
-        return await asyncio.to_thread(self.purge, older_than)
-
-    async def adue(self, limit: int) -> list[Delivery]:
-        """`due` in a worker thread."""
-        return await asyncio.to_thread(self.due, limit)
-
-    async def anext_due(self) -> float | None:
-        """`next_due` in a worker thread."""
-        return await asyncio.to_thread(self.next_due)
-
-    async def aclaim(self, delivery_id: int) -> bool:
-        """`claim` in a worker thread."""
-        return await asyncio.to_thread(self.claim, delivery_id)
-
-    async def amark_sent(self, delivery_id: int, message_id: int) -> None:
-        """`mark_sent` in a worker thread."""
-        await asyncio.to_thread(self.mark_sent, delivery_id, message_id)
-
-    async def aretry(self, delivery_id: int, delay: float, error: str, *, counts: bool) -> None:
-        """`retry` in a worker thread."""
-        await asyncio.to_thread(lambda: self.retry(delivery_id, delay, error, counts=counts))
-
-    async def afail(self, delivery_id: int, error: str) -> bool:
-        """`fail` in a worker thread."""
-        return await asyncio.to_thread(self.fail, delivery_id, error)
-
-    async def acounts(self) -> LedgerCounts:
-        """`counts` in a worker thread."""
-        return await asyncio.to_thread(self.counts)
-
-    async def aitem_status(self, item_id: int) -> str | None:
-        """`item_status` in a worker thread."""
-        return await asyncio.to_thread(self.item_status, item_id)
-
-    async def aitem_html(self, item_id: int) -> str | None:
-        """`item_html` in a worker thread."""
-        return await asyncio.to_thread(self.item_html, item_id)
+    acreate_announcement = off_loop(create_announcement)
+    aqueue_announcement = off_loop(queue_announcement)
+    acancel_announcement = off_loop(cancel_announcement)
+    arecover = off_loop(recover)
+    aresolve_stale = off_loop(resolve_stale)
+    apurge = off_loop(purge)
+    adue = off_loop(due)
+    anext_due = off_loop(next_due)
+    aclaim = off_loop(claim)
+    amark_sent = off_loop(mark_sent)
+    aretry = off_loop(retry)
+    afail = off_loop(fail)
+    acounts = off_loop(counts)
+    aitem_status = off_loop(item_status)
+    aitem_html = off_loop(item_html)
 
 
 class SubscriptionBackend(abc.ABC):
@@ -220,48 +177,16 @@ class SubscriptionBackend(abc.ABC):
         return [s for s in self.all() if s.active]
 
     # -- the same, off the event loop ---------------------------------------------------------
-    async def asubscribe(self, chat_id: int, chat_type: str, title: str, thread_id: int | None,
-                         filters: Filters | None) -> Subscription:
-        """`subscribe` in a worker thread."""
-        return await asyncio.to_thread(self.subscribe, chat_id, chat_type, title, thread_id,
-                                       filters)
-
-    async def aset_filters(self, chat_id: int, filters: Filters) -> Subscription | None:
-        """`set_filters` in a worker thread."""
-        return await asyncio.to_thread(self.set_filters, chat_id, filters)
-
-    async def adeactivate(self, chat_id: int, reason: str) -> bool:
-        """`deactivate` in a worker thread."""
-        return await asyncio.to_thread(self.deactivate, chat_id, reason)
-
-    async def areactivate(self, chat_id: int, reason: str) -> bool:
-        """`reactivate` in a worker thread."""
-        return await asyncio.to_thread(self.reactivate, chat_id, reason)
-
-    async def amigrate(self, old_chat_id: int, new_chat_id: int) -> bool:
-        """`migrate` in a worker thread."""
-        return await asyncio.to_thread(self.migrate, old_chat_id, new_chat_id)
-
-    async def aclear_thread(self, chat_id: int) -> None:
-        """`clear_thread` in a worker thread."""
-        await asyncio.to_thread(self.clear_thread, chat_id)
-
-    async def astrike(self, chat_id: int, *, definitive: bool, limit: int) -> bool:
-        """`strike` in a worker thread."""
-        return await asyncio.to_thread(
-            lambda: self.strike(chat_id, definitive=definitive, limit=limit))
-
-    async def aget(self, chat_id: int) -> Subscription | None:
-        """`get` in a worker thread."""
-        return await asyncio.to_thread(self.get, chat_id)
-
-    async def aall(self) -> list[Subscription]:
-        """`all` in a worker thread."""
-        return await asyncio.to_thread(self.all)
-
-    async def acounts(self) -> tuple[int, int]:
-        """`counts` in a worker thread."""
-        return await asyncio.to_thread(self.counts)
+    asubscribe = off_loop(subscribe)
+    aset_filters = off_loop(set_filters)
+    adeactivate = off_loop(deactivate)
+    areactivate = off_loop(reactivate)
+    amigrate = off_loop(migrate)
+    aclear_thread = off_loop(clear_thread)
+    astrike = off_loop(strike)
+    aget = off_loop(get)
+    aall = off_loop(all)
+    acounts = off_loop(counts)
 
 
 class KnownBackend(abc.ABC):
@@ -281,7 +206,4 @@ class KnownBackend(abc.ABC):
                directives: Mapping[str, NewDirective]) -> RecordResult:
         """Mark `articles` known and announce the new directives, all or nothing."""
 
-    async def anew_ids(self, corpus_root: str,
-                       articles: Sequence[tuple[str, str]]) -> list[str] | None:
-        """`new_ids` in a worker thread."""
-        return await asyncio.to_thread(self.new_ids, corpus_root, articles)
+    anew_ids = off_loop(new_ids)

@@ -7,12 +7,12 @@ Days are Vietnamese calendar days (UTC+7 all year, no daylight saving), so "toda
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
 from bot.store.database import Database
+from bot.store.off_loop import off_loop
 
 __all__ = [
     "VIETNAM",
@@ -78,9 +78,7 @@ class DailyCounters:
         )
         return DayCount(day, *(row or (0, 0)))
 
-    async def afor_day(self, day: str) -> DayCount:
-        """`for_day` off the event loop."""
-        return await asyncio.to_thread(self.for_day, day)
+    afor_day = off_loop(for_day)
 
     def count_broadcast(self, day: str, *, sent: bool) -> None:
         """Count one delivery that reached its chat (`sent`) or failed for good."""
@@ -89,9 +87,7 @@ class DailyCounters:
             f"INSERT INTO daily_counts (day, {column}) VALUES (?, 1) "  # noqa: S608 - fixed names
             f"ON CONFLICT (day) DO UPDATE SET {column} = {column} + 1", (day,)))
 
-    async def acount_broadcast(self, day: str, *, sent: bool) -> None:
-        """`count_broadcast` off the event loop."""
-        await asyncio.to_thread(self.count_broadcast, day, sent=sent)
+    acount_broadcast = off_loop(count_broadcast)
 
     def last_days(self, today: dt.date, days: int = 30) -> list[DayTotals]:
         """One `DayTotals` per day of the `days` days ending with `today`, oldest first;
@@ -106,6 +102,4 @@ class DailyCounters:
         dates = [(first + dt.timedelta(days=n)).isoformat() for n in range(days)]
         return [found.get(day, DayTotals(day)) for day in dates]
 
-    async def alast_days(self, today: dt.date, days: int = 30) -> list[DayTotals]:
-        """`last_days` off the event loop."""
-        return await asyncio.to_thread(self.last_days, today, days)
+    alast_days = off_loop(last_days)

@@ -13,7 +13,6 @@ the last transactions but never corrupts the file.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 import threading
@@ -22,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from bot.errors import DatabaseError
+from bot.platform.errors import DatabaseError
+from bot.store.off_loop import off_loop
 
 __all__ = ["MEMORY", "Database", "Migration"]
 
@@ -131,13 +131,8 @@ class Database:
             self._conn.execute("COMMIT")
             return result
 
-    async def aread(self, action: Callable[[sqlite3.Connection], T]) -> T:
-        """`read` in a worker thread, so the event loop never waits on the disk."""
-        return await asyncio.to_thread(self.read, action)
-
-    async def awrite(self, action: Callable[[sqlite3.Connection], T]) -> T:
-        """`write` in a worker thread."""
-        return await asyncio.to_thread(self.write, action)
+    aread = off_loop(read)
+    awrite = off_loop(write)
 
     def close(self) -> None:
         """Close the connection; later calls fail."""

@@ -12,13 +12,13 @@ the ingest's own memory (``state.json``, `corpus.ingest.state`), read where it i
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.store.database import Database
+from bot.store.off_loop import off_loop
 from corpus.ingest.urls import url_key
 
 __all__ = ["MAX_FEEDS", "Feed", "FeedStore"]
@@ -122,20 +122,7 @@ class FeedStore:
 
         return self._db.write(mark)
 
-    async def aactive(self) -> list[Feed]:
-        """`active` off the event loop."""
-        return await asyncio.to_thread(self.active)
-
-    async def aurls(self) -> tuple[str, ...]:
-        """`urls` off the event loop."""
-        return await asyncio.to_thread(self.urls)
-
-    async def aadd_many(self, entries: Sequence[tuple[str, str]], *, origin: str,
-                        added_by: int | None) -> tuple[list[Feed], int]:
-        """`add_many` off the event loop."""
-        return await asyncio.to_thread(self.add_many, entries, origin=origin,
-                                       added_by=added_by)
-
-    async def aremove(self, feed_id: int) -> Feed | None:
-        """`remove` off the event loop."""
-        return await asyncio.to_thread(self.remove, feed_id)
+    aactive = off_loop(active)
+    aurls = off_loop(urls)
+    aadd_many = off_loop(add_many)
+    aremove = off_loop(remove)

@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.directives.filters import ArticleTerms, Filters
 from bot.store.backends import KnownBackend
 from bot.store.database import Database
 from bot.store.ledger import insert_deliveries
-from bot.subscription_filters import ArticleTerms, Filters
 
 __all__ = ["KnownArticles", "NewDirective", "RecordResult"]
 

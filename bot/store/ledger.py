@@ -18,7 +18,7 @@ Rules that make a broadcast lose nothing it knows about and repeat nothing:
   and its rows go out in order (`due` gives a chat's first open row only);
 - the sender knows the outcome of every send it made: when recording it fails (the
   database was locked, the disk full), it keeps the outcome -- the message id, or the
-  error -- and records it on its next round (`bot.broadcast.Broadcaster`), so the row is
+  error -- and records it on its next round (`bot.directives.broadcast.Broadcaster`), so the row is
   settled as what really happened and the chat's later rows go on;
 - a row in ``sending`` that no send of the running process holds is *stale*: an earlier
   process claimed it and died, or its stop cut the send off, before Telegram's answer was

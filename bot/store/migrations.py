@@ -17,7 +17,7 @@ Version 2 holds subscriptions and the broadcast of new directives:
 - ``subscriptions``: one row per chat (the chat id is the key; a forum topic, if the
   subscription was made in one, in ``thread_id``), its filters as JSON lists of kind keys
   and keywords as typed, whether it is active, and why not (``reason``); ``strikes``
-  counts consecutive 403 answers to sends (`bot.broadcast`).
+  counts consecutive 403 answers to sends (`bot.directives.broadcast`).
 - ``known_articles``: every article id the bot has seen, with its content hash. An article
   is new when neither its id nor its content is known (a renamed file is not news).
 - ``broadcast_items``: what is sent -- a new directive's card (``article_id``) or an

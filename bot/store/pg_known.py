@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot.directives.filters import Filters
 from bot.store.backends import KnownBackend
 from bot.store.known import NewDirective, RecordResult
 from bot.store.pg_ledger import pg_insert_deliveries
 from bot.store.postgres import PgDatabase
-from bot.subscription_filters import Filters
 
 if TYPE_CHECKING:
     import psycopg

@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from bot.directives.filters import Filters
 from bot.store.backends import SubscriptionBackend
 from bot.store.postgres import PgDatabase
 from bot.store.subscriptions import Reason, Subscription
-from bot.subscription_filters import Filters
 
 if TYPE_CHECKING:
     import psycopg

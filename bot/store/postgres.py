@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from bot.errors import DatabaseError
+from bot.platform.errors import DatabaseError
 from bot.store.database import Migration
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def safe_url(url: str) -> str:
 
 def url_password(url: str) -> str | None:
     """The password in `url`, if any: registered with the log redaction at start
-    (`bot.logs.protect`), should a driver message ever repeat it."""
+    (`bot.platform.logs.protect`), should a driver message ever repeat it."""
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -13,9 +13,9 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.directives.filters import Filters
 from bot.store.backends import SubscriptionBackend
 from bot.store.database import Database
-from bot.subscription_filters import Filters
 
 __all__ = ["Reason", "Subscription", "SubscriptionStore", "cancel_open_deliveries"]
 
@@ -26,7 +26,7 @@ class Reason:
     UNSUBSCRIBED = "unsubscribed"  # /huydangky or the button
     REMOVED = "removed"  # the bot was removed from the group
     BLOCKED = "blocked"  # the user blocked the bot
-    FORBIDDEN = "forbidden"  # sends answered 403 (see bot.broadcast)
+    FORBIDDEN = "forbidden"  # sends answered 403 (see bot.directives.broadcast)
     MIGRATED = "migrated"  # the group became a supergroup that already had a subscription
 
 

@@ -1,7 +1,7 @@
 """What one ingest round did, as plain data: for the CLI, logs, admins and ``/stats``.
 
 Reasons are short ASCII codes (`REASONS` gives each an English gloss) so that the bot
-can word them in Vietnamese in ``bot/texts/`` without parsing sentences; `detail`
+can word them in Vietnamese in ``bot/platform/texts/`` without parsing sentences; `detail`
 carries the specifics (status code, sizes, the article a duplicate matches).
 The report round-trips through JSON (`to_json` / `from_json`), which is how the last
 round is kept in the data directory for ``/stats``.

@@ -2,7 +2,7 @@
 
 `searcher` is built once per session from the bundled sample corpus (in memory). Each
 test starts its own fake and, through `bot_running`, the real application built by
-`bot.app.build_application` and started by `bot.app.running` -- exactly what
+`bot.platform.app.build_application` and started by `bot.platform.app.running` -- exactly what
 ``haiquan-bot run`` does, with ``base_url`` pointed at the fake and short long polls.
 
 The harness fails a test that leaves traces of trouble: a handler error logged by the
@@ -24,9 +24,9 @@ from support.bot_harness import BOT, make_settings
 from support.fake_bot_api import FakeBotAPI
 from telegram.ext import Application
 
-from bot.app import build_application, running
-from bot.config import Settings
-from bot.state import Services
+from bot.platform.app import build_application, running
+from bot.platform.config import Settings
+from bot.platform.state import Services
 from corpus import default_corpus_dir
 from retrieval import Searcher, build_searcher
 

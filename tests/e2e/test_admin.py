@@ -11,9 +11,9 @@ import pytest
 from support.bot_harness import ADMIN, GROUP, USER, broadcast_settings, callback_data
 from support.directive_corpus import NEW_CONG_VAN, NEW_THONG_TU, make_corpus
 
-from bot import texts
+from bot.directives.filters import parse_filters
+from bot.platform import texts
 from bot.store import SubscriptionStore, open_database
-from bot.subscription_filters import parse_filters
 from retrieval import build_searcher
 
 pytestmark = pytest.mark.e2e
@@ -48,7 +48,7 @@ def settings(fake, corpus, tmp_path):
 async def test_anyone_else_is_refused_and_logged_with_the_user_id(
         fake, bot_running, corpus, settings, caplog):
     commands = ["/reload", "/stats", "/subscribers", "/broadcast xin chào", "/preview 1"]
-    with caplog.at_level(logging.WARNING, logger="bot.admin"):
+    with caplog.at_level(logging.WARNING, logger="bot.admin.commands"):
         async with bot_running(fake, settings=settings, index=index_of(corpus)) as app:
             before = app.bot_data.services.searcher
             for command in commands:
@@ -56,7 +56,7 @@ async def test_anyone_else_is_refused_and_logged_with_the_user_id(
             replies = await fake.wait_for_messages(STRANGER, len(commands))
             assert app.bot_data.services.searcher is before  # no reload happened
     assert [r.text for r in replies] == [texts.ADMIN_ONLY] * len(commands)
-    refusals = [r.getMessage() for r in caplog.records if r.name == "bot.admin"]
+    refusals = [r.getMessage() for r in caplog.records if r.name == "bot.admin.commands"]
     assert len(refusals) == len(commands)
     assert all(f"user {STRANGER}" in line for line in refusals)
     assert not any("xin chào" in line for line in refusals)  # no message text in logs

@@ -1,5 +1,5 @@
 """Alerts reach the admins' private chats once, whatever keeps firing, with no secret and
-no user text (`bot.alerts`).
+no user text (`bot.platform.alerts`).
 
 One test per trigger, each through the path that handles the trouble, in the real
 Application against the strict fake Bot API: an unhandled error in a handler, a failed
@@ -22,10 +22,10 @@ from support.ingest_helpers import FAST, publish
 from support.news_pages import rss_feed
 from support.news_server import NewsServer
 
-from bot import texts
-from bot.logs import REDACTED
+from bot.directives.filters import Filters
+from bot.platform import texts
+from bot.platform.logs import REDACTED
 from bot.store import SubscriptionStore, open_database
-from bot.subscription_filters import Filters
 from retrieval import build_searcher
 
 pytestmark = pytest.mark.e2e
@@ -56,7 +56,7 @@ async def test_an_unhandled_error_alerts_once_without_the_users_text(fake, bot_r
     # The answer's sendMessage fails with a description quoting the token and the question
     # (what a careless library might put in an exception): an error no handler catches.
     description = f"Bad Request: odd {fake.token} {USER_QUESTION}"
-    with caplog.at_level(logging.ERROR, logger="bot.error_handler"):
+    with caplog.at_level(logging.ERROR, logger="bot.platform.error_handler"):
         async with bot_running(fake, settings=settings, expect_errors=True,
                                expect_rejections=True):
             for asked in range(1, 4):
@@ -85,7 +85,7 @@ async def test_a_failing_automatic_reload_alerts_once_and_says_the_old_index_ser
     corpus = make_corpus(tmp_path / f"kho-{fake.token}")
     index = build_searcher(corpus, None, progress=False)[0]
     settings = broadcast_settings(fake, corpus, tmp_path / "data", reload_every=0.005)
-    caplog.set_level(logging.INFO, logger="bot.reload")
+    caplog.set_level(logging.INFO, logger="bot.admin.reload")
 
     def failures():
         return [r for r in caplog.records if r.getMessage().startswith("reload failed")]

@@ -8,8 +8,8 @@ import pytest
 from support.bot_harness import USER
 from support.telegram_html import parse_html
 
-from bot import texts
-from bot.answering import MAX_QUESTION_CHARS
+from bot.chat.answering import MAX_QUESTION_CHARS
+from bot.platform import texts
 
 pytestmark = pytest.mark.e2e
 
@@ -87,7 +87,7 @@ async def test_an_unexpected_failure_is_logged_and_the_user_told(fake, bot_runni
             fake.user_says(USER, "hoàn thuế hàng tái xuất")
             [apology] = await fake.wait_for_messages(USER)
     assert apology.text == texts.ERROR
-    [record] = [r for r in caplog.records if r.name == "bot.error_handler"]
+    [record] = [r for r in caplog.records if r.name == "bot.platform.error_handler"]
     assert "chat 42" in record.getMessage() and record.exc_info is not None
     assert "hoàn thuế" not in record.getMessage()  # user text stays out of error logs
 

@@ -22,9 +22,9 @@ from support.directive_corpus import (
     make_corpus,
 )
 
-from bot import texts
+from bot.directives.filters import Filters, parse_filters
+from bot.platform import texts
 from bot.store import Reason, SubscriptionStore, open_database
-from bot.subscription_filters import Filters, parse_filters
 from retrieval import build_searcher
 
 pytestmark = pytest.mark.e2e

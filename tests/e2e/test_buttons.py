@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from support.bot_harness import USER, callback_data
 
-from bot import texts
-from bot.keyboards import page_data
+from bot.platform import texts
+from bot.platform.keyboards import page_data
 from bot.store import AnswerStore, open_database
 
 pytestmark = pytest.mark.e2e

@@ -16,10 +16,10 @@ import pytest
 from support.bot_harness import ADMIN, USER, broadcast_settings
 from support.directive_corpus import NEW_CHI_THI, NEW_CONG_VAN, NEW_THONG_TU, make_corpus
 
-import bot.reload
-from bot import texts
+import bot.admin.reload
+from bot.directives.filters import Filters
+from bot.platform import texts
 from bot.store import SubscriptionStore, open_database
-from bot.subscription_filters import Filters
 from retrieval import build_searcher
 
 pytestmark = pytest.mark.e2e
@@ -51,7 +51,7 @@ async def test_a_failing_card_is_skipped_reported_and_retried(
     SubscriptionStore(database).subscribe(USER, "private", "Tôi", None, Filters())
     database.close()
     fake.add_chat(USER)
-    real_html = bot.reload.directive_html
+    real_html = bot.admin.reload.directive_html
     broken = {BROKEN}
 
     def html_or_fault(article, summary):
@@ -59,7 +59,7 @@ async def test_a_failing_card_is_skipped_reported_and_retried(
             raise ValueError(f"card of {article.title}")  # its text must not reach the log
         return real_html(article, summary)
 
-    monkeypatch.setattr(bot.reload, "directive_html", html_or_fault)
+    monkeypatch.setattr(bot.admin.reload, "directive_html", html_or_fault)
     settings = broadcast_settings(fake, corpus, data)
     index = build_searcher(corpus, None, progress=False)[0]
     async with bot_running(fake, settings=settings, index=index, expect_errors=True) as app:
@@ -81,7 +81,7 @@ async def test_a_failing_card_is_skipped_reported_and_retried(
     assert texts.UNANNOUNCED_HEADER not in again
     assert texts.reload_broadcast(False, 1, 1, 0) in again
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert len(errors) == 1 and errors[0].name == "bot.reload"
+    assert len(errors) == 1 and errors[0].name == "bot.admin.reload"
     message = errors[0].getMessage()
     assert BROKEN in message and str(corpus.resolve() / BROKEN) in message
     assert NEW_THONG_TU.title not in message and errors[0].exc_info is None

@@ -3,9 +3,9 @@
 The fake enforces Telegram's flood limits here, so a flooding private chat is answered at
 about one message a second, as in production: if the flood's waiting updates held the
 update processor's slots, the quiet chat would wait behind dozens of them (44 s behind
-300 messages before the fix, `bot.concurrency`), and if a 429 for the flooding chat
+300 messages before the fix, `bot.platform.concurrency`), and if a 429 for the flooding chat
 paused every request, as python-telegram-bot's `AIORateLimiter` does, the quiet chat would
-wait out the flooder's flood control (about 9 s, `bot.rate_limit`).
+wait out the flooder's flood control (about 9 s, `bot.platform.rate_limit`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from support.bot_harness import BOT, sample_queries
 from support.fake_bot_api import FakeBotAPI
 from support.flood import FLOODER, QUIET, answer_latency, flood, let_flood_drain
 
-from bot.concurrency import PerChatUpdateProcessor
+from bot.platform.concurrency import PerChatUpdateProcessor
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ async def test_a_flooding_chat_does_not_delay_a_quiet_chats_answer(bot_running):
                 await flood(fake, QUERIES, FLOOD)  # returns once the flood is being served
                 flooded = [await answer_latency(fake, QUIET, QUERIES[1], 2, patience=20)]
                 # Then while the flooder is held up by Telegram's flood control (a 429 for
-                # its chat): that wait must be the flooder's alone (`bot.rate_limit`).
+                # its chat): that wait must be the flooder's alone (`bot.platform.rate_limit`).
                 await fake.wait_for(lambda: any(
                     r.status == 429 and r.params.get("chat_id") == FLOODER
                     for r in fake.rejected), 20, "a 429 for the flooder")

@@ -14,8 +14,8 @@ from support.ingest_helpers import FAST, publish
 from support.news_pages import rss_feed
 from support.news_server import NewsServer
 
-from bot import texts
-from bot.feeds import parse_opml
+from bot.admin.feeds import parse_opml
+from bot.platform import texts
 from corpus.ingest.state import FeedState, IngestState, ingest_dir
 from retrieval import build_searcher
 

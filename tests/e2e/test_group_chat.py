@@ -7,8 +7,8 @@ import re
 import pytest
 from support.bot_harness import BOT, GROUP, buttons, sample_queries
 
-from bot import texts
-from bot.cards import GROUP_RESULTS
+from bot.platform import texts
+from bot.platform.cards import GROUP_RESULTS
 
 pytestmark = pytest.mark.e2e
 

@@ -17,10 +17,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from support.bot_harness import USER, make_settings
 from test_run_command import environment, start
 
-from bot.app import build_application, running
-from bot.health_server import start_health_server
-from bot.monitor import Monitor
-from bot.state import Services
+from bot.platform.app import build_application, running
+from bot.platform.health_server import start_health_server
+from bot.platform.monitor import Monitor
+from bot.platform.state import Services
 
 pytestmark = pytest.mark.e2e
 

@@ -21,10 +21,10 @@ from support.ingest_helpers import FAST, publish
 from support.news_pages import rss_feed
 from support.news_server import NewsServer
 
-from bot import texts
-from bot.ingest import INGEST_JOB
+from bot.admin.ingest import INGEST_JOB
+from bot.directives.filters import Filters, parse_filters
+from bot.platform import texts
 from bot.store import SubscriptionStore, open_database
-from bot.subscription_filters import Filters, parse_filters
 from corpus import parse_article
 from corpus.ingest.state import ingest_dir, lock_ingest
 from retrieval import build_searcher
@@ -171,7 +171,7 @@ async def test_the_timer_runs_the_same_path_and_skips_while_a_round_runs(
     seed(fake, data, *CHATS.values())
     news_site.feed("/rss", rss_feed(publish(news_site, STORIES)))
     settings = settings_for(fake, tmp_path, news_site, ingest_every=0.005)  # 0.3 s
-    caplog.set_level(logging.INFO, logger="bot.ingest")
+    caplog.set_level(logging.INFO, logger="bot.admin.ingest")
     # Another process (a cron `haiquan-bot ingest`, say) holds the corpus's round.
     def skips():
         return [r for r in caplog.records
@@ -277,7 +277,7 @@ async def test_the_timer_needs_no_seed_feed_and_takes_one_added_in_the_chat(
     news_site.feed("/rss", rss_feed(publish(news_site, STORIES)))
     settings = broadcast_settings(fake, corpus, data, feeds=(), ingest_limits=FAST,
                                   ingest_every=0.005)  # 0.3 s
-    caplog.set_level(logging.DEBUG, logger="bot.ingest")
+    caplog.set_level(logging.DEBUG, logger="bot.admin.ingest")
     async with bot_running(fake, settings=settings, index=index_of(corpus)) as app:
         assert app.job_queue.get_jobs_by_name(INGEST_JOB)
         await fake.wait_for(lambda: sum(r.getMessage().startswith("scheduled ingest: no feeds")
@@ -348,7 +348,7 @@ async def test_a_timer_that_cannot_run_tells_the_admins_once(
     corpus = make_corpus(tmp_path / "corpus")
     news_site.feed("/rss", rss_feed(publish(news_site, [NEWS_CAN_THO])))
     settings = settings_for(fake, tmp_path, news_site, ingest_every=0.005)
-    caplog.set_level(logging.INFO, logger="bot.ingest")
+    caplog.set_level(logging.INFO, logger="bot.admin.ingest")
 
     def again():
         return [r for r in caplog.records if "could not run (again)" in r.getMessage()]

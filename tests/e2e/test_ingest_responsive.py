@@ -6,7 +6,7 @@ runs in worker threads (`corpus.ingest.round`). Here the local news site, servin
 its own thread as a real site would, trickles its feed over a few seconds, then serves
 one big article page whose extraction takes seconds of CPU and whose parsing takes more
 than one. The admin's ``/ingest`` starts the round (the timer runs the same
-`bot.ingest.ingest_and_reload`), and users ask a question every `EVERY` seconds until the
+`bot.admin.ingest.ingest_and_reload`), and users ask a question every `EVERY` seconds until the
 report arrives.
 
 Each answer's delay is counted from when its question was *due*, not from when the test
@@ -32,7 +32,7 @@ from support.directive_corpus import make_corpus
 from support.news_pages import FeedItem, article_page, numbered_story, rss_feed
 from support.news_server import news_server_in_thread
 
-from bot import texts
+from bot.platform import texts
 from corpus.ingest import FetchLimits
 from retrieval import build_searcher
 

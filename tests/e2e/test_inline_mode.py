@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from support.telegram_html import parse_html
 
-from bot import texts
-from bot.article_keys import article_key
-from bot.inline import INLINE_PAGE
+from bot.chat.inline import INLINE_PAGE
+from bot.platform import texts
+from bot.platform.article_keys import article_key
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ import pytest
 from support.bot_harness import make_settings
 from support.fixtures import running_bot
 
-from bot import texts
-from bot.menus import COMMANDS, register_menus
+from bot.platform import texts
+from bot.platform.menus import COMMANDS, register_menus
 
 pytestmark = pytest.mark.e2e
 

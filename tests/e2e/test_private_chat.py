@@ -8,9 +8,9 @@ import pytest
 from support.bot_harness import USER, callback_data, entity_texts, sample_queries
 from support.telegram_html import parse_html
 
-from bot import texts
-from bot.article_keys import article_key
-from bot.keyboards import page_data
+from bot.platform import texts
+from bot.platform.article_keys import article_key
+from bot.platform.keyboards import page_data
 
 pytestmark = pytest.mark.e2e
 

@@ -10,10 +10,10 @@ import pytest
 from support.bot_harness import USER, broadcast_settings
 from support.directive_corpus import NEW_CONG_VAN, make_corpus
 
-from bot import texts
-from bot.app import PURGE_JOB
+from bot.directives.filters import Filters
+from bot.platform import texts
+from bot.platform.app import PURGE_JOB
 from bot.store import Ledger, SubscriptionStore, open_database
-from bot.subscription_filters import Filters
 from retrieval import build_searcher
 
 pytestmark = pytest.mark.e2e

@@ -76,7 +76,7 @@ async def test_the_bot_process_answers_and_stops_cleanly(fake, tmp_path):
     assert fake.token not in log and fake.token.split(":")[1] not in log
     assert "hoan thue hang" in log  # the question is logged, at debug level only
     # Neither a corpus nor admins were configured: the operator is told, before "ready".
-    warnings = [line for line in lines if " WARNING bot.lifecycle: " in line]
+    warnings = [line for line in lines if " WARNING bot.platform.lifecycle: " in line]
     assert any("bundled sample corpus" in line for line in warnings), log
     assert any("no admin ids configured" in line for line in warnings), log
     assert lines.index(warnings[0]) < lines.index(ready)

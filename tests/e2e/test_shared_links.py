@@ -13,8 +13,8 @@ import re
 import pytest
 from support.bot_harness import BOT, GROUP, USER, buttons, callback_data
 
-from bot import texts
-from bot.keyboards import page_data
+from bot.platform import texts
+from bot.platform.keyboards import page_data
 
 pytestmark = pytest.mark.e2e
 

@@ -20,10 +20,10 @@ from support.bot_harness import USER, broadcast_settings
 from support.directive_corpus import NEW_CONG_VAN, NEW_THONG_TU, make_corpus
 from support.paths import ROOT
 
-from bot import texts
-from bot.pacing import Pacing
+from bot.directives.filters import Filters
+from bot.directives.pacing import Pacing
+from bot.platform import texts
 from bot.store import Ledger, SubscriptionStore, open_database
-from bot.subscription_filters import Filters
 from retrieval import build_searcher
 
 pytestmark = pytest.mark.e2e

@@ -10,10 +10,10 @@ from support.bot_harness import ADMIN, USER, broadcast_settings, callback_data
 from support.directive_corpus import make_corpus
 from support.fake_bot_files import png_size
 
-from bot import texts
+from bot.directives.filters import Filters
+from bot.platform import texts
+from bot.platform.texts.common import number
 from bot.store import VIETNAM, DailyCounters, SubscriptionStore, open_database
-from bot.subscription_filters import Filters
-from bot.texts.common import number
 from retrieval import build_searcher
 
 pytestmark = pytest.mark.e2e

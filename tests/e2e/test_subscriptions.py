@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from support.bot_harness import GROUP, USER, buttons, callback_data
 
-from bot import texts
+from bot.directives.filters import Filters
+from bot.platform import texts
 from bot.store import Reason
-from bot.subscription_filters import Filters
 
 pytestmark = pytest.mark.e2e
 

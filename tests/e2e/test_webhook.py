@@ -8,7 +8,7 @@ import pytest
 from support.bot_harness import USER, make_settings
 from support.fake_bot_webhook import deliver_webhook_updates
 
-from bot.config import WebhookSettings
+from bot.platform.config import WebhookSettings
 
 pytestmark = pytest.mark.e2e
 

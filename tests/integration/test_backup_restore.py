@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.backup import bot_running, run_lock
-from bot.errors import StartupError
+from bot.admin.backup import bot_running, run_lock
+from bot.directives.filters import Filters
+from bot.platform.errors import StartupError
 from bot.store import MIGRATIONS, Ledger, SubscriptionStore, open_database
-from bot.subscription_filters import Filters
 
 LATEST = MIGRATIONS[-1].version
 
@@ -134,7 +134,7 @@ def test_restore_refuses_while_the_run_lock_is_held(tmp_path, capsys):
     db.close()
     capsys.readouterr()
 
-    with run_lock(data):  # exactly what `haiquan-bot run` holds (bot.lifecycle.serve)
+    with run_lock(data):  # exactly what `haiquan-bot run` holds (bot.platform.lifecycle.serve)
         assert bot_running(data)
         assert main(["restore", str(backup), "--data-dir", str(data)]) == 2
         err = capsys.readouterr().err
@@ -193,11 +193,11 @@ def test_restore_refuses_a_newer_schema(tmp_path, capsys):
 
 
 def test_serve_holds_the_run_lock_until_it_returns(tmp_path, monkeypatch):
-    """`haiquan-bot run` (bot.lifecycle.serve) takes the lock that restore probes."""
+    """`haiquan-bot run` (bot.platform.lifecycle.serve) takes the lock that restore probes."""
     import asyncio
 
-    from bot import lifecycle
-    from bot.config import Settings
+    from bot.platform import lifecycle
+    from bot.platform.config import Settings
 
     seen: list[bool] = []
 

@@ -1,8 +1,8 @@
 """``haiquan-bot ask``: the bot's answer, as plain text in a shell."""
 
 from bot.__main__ import build_parser
-from bot.cards import PAGE_SIZE
 from bot.cli import MESSAGE_RULE
+from bot.platform.cards import PAGE_SIZE
 
 
 def ask(*argv: str) -> int:

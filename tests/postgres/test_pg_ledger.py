@@ -16,12 +16,12 @@ import time
 import psycopg
 import pytest
 
-from bot.errors import DatabaseError
+from bot.directives.filters import Filters
+from bot.platform.errors import DatabaseError
 from bot.store import Reason
 from bot.store.pg_ledger import PgLedger
 from bot.store.pg_subscriptions import PgSubscriptionStore
 from bot.store.postgres import PG_MIGRATIONS, PgDatabase, safe_url
-from bot.subscription_filters import Filters
 
 
 class Node:

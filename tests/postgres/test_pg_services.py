@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 import threading
 
-from bot.config import Settings
-from bot.state import Services
+from bot.directives.filters import ArticleTerms, Filters
+from bot.platform.config import Settings
+from bot.platform.state import Services
 from bot.store import NewDirective, RecordResult
 from bot.store.pg_known import PgKnownArticles
 from bot.store.pg_ledger import PgLedger
 from bot.store.pg_subscriptions import PgSubscriptionStore
 from bot.store.postgres import PgDatabase
-from bot.subscription_filters import ArticleTerms, Filters
 
 TOKEN = "123456:ABCdef_ghi-jklMNOpqrSTUvwxYZ0123456789"  # noqa: S105 - made up
 TERMS = ArticleTerms(frozenset({"thue"}), frozenset())

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import psycopg
 
+from bot.directives.filters import Filters
 from bot.store.pg_ledger import PgLedger
 from bot.store.pg_subscriptions import PgSubscriptionStore
 from bot.store.postgres import PgDatabase
-from bot.subscription_filters import Filters
 
 SENDER = Path(__file__).resolve().parents[1] / "support" / "pg_sender.py"
 CHATS = 80

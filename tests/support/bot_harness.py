@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.config import Settings
-from bot.pacing import Pacing
+from bot.directives.pacing import Pacing
+from bot.platform.config import Settings
 from corpus import default_corpus_dir
 from support.fake_bot_api import FakeBotAPI
 from support.paths import TEST_DATA

@@ -33,9 +33,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import texts
-from bot.app import build_application, running
-from bot.state import Services
+from bot.platform import texts
+from bot.platform.app import build_application, running
+from bot.platform.state import Services
 from corpus import default_corpus_dir
 from retrieval import build_searcher
 from support.bot_harness import ADMIN, BOT, callback_data, make_settings

@@ -1,7 +1,7 @@
 """One bot process's broadcast sender against a shared PostgreSQL, for the kill test.
 
 Run as ``python tests/support/pg_sender.py URL NAME LEASE SEND_SECONDS``. It runs the real
-`bot.broadcast.Broadcaster` over `PgLedger`/`PgSubscriptionStore`; its `send` stands in
+`bot.directives.broadcast.Broadcaster` over `PgLedger`/`PgSubscriptionStore`; its `send` stands in
 for Telegram by writing the send to the ``sends`` table (committed before the "answer",
 as Telegram would have shown the card by then) and sleeping up to SEND_SECONDS, so a kill
 can land between a send and its record. It exits 0 once the ledger has no open row left.
@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.broadcast import Broadcaster
-from bot.pacing import Pacing
+from bot.directives.broadcast import Broadcaster
+from bot.directives.pacing import Pacing
 from bot.store.ledger import Delivery
 from bot.store.pg_ledger import PgLedger
 from bot.store.pg_subscriptions import PgSubscriptionStore

@@ -1,4 +1,4 @@
-"""`bot.alerts.AdminAlerts`: once per (kind, key) within the window, a capped hour, no
+"""`bot.platform.alerts.AdminAlerts`: once per (kind, key) within the window, a capped hour, no
 secret in any text, nothing raised into the caller.
 
 Real objects: a `telegram.Bot` sending to the strict fake Bot API, and a clock the test
@@ -12,9 +12,9 @@ from support.clock import ManualClock
 from support.fake_bot_api import FakeBotAPI
 from telegram import Bot
 
-from bot import texts
-from bot.alerts import AdminAlerts
-from bot.logs import REDACTED
+from bot.platform import texts
+from bot.platform.alerts import AdminAlerts
+from bot.platform.logs import REDACTED
 
 ADMIN, OTHER_ADMIN = 7001, 7002
 TOKEN_LIKE = "987654:AAHx-secretsecretsecretsecretsecret"  # noqa: S105 - not a secret

@@ -10,8 +10,9 @@ from collections.abc import Callable
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.broadcast import Broadcaster, is_definitive_refusal
-from bot.pacing import Pacing
+from bot.directives.broadcast import Broadcaster, is_definitive_refusal
+from bot.directives.filters import ArticleTerms, Filters
+from bot.directives.pacing import Pacing
 from bot.store import (
     Delivery,
     KnownArticles,
@@ -21,7 +22,6 @@ from bot.store import (
     SubscriptionStore,
     open_database,
 )
-from bot.subscription_filters import ArticleTerms, Filters
 
 PACING = Pacing(per_second=1000.0, group_interval=0.0, private_interval=0.0,
                 backoff_base=0.01, backoff_max=0.05, max_errors=3, drain_timeout=0.2,
@@ -155,7 +155,7 @@ async def test_a_deleted_topic_sends_to_the_chat_itself():
 
 async def test_a_rejected_message_fails_without_retries(caplog):
     world = World({-1: None})
-    with caplog.at_level(logging.WARNING, logger="bot.broadcast"):
+    with caplog.at_level(logging.WARNING, logger="bot.directives.broadcast"):
         await world.run(lambda d, n: BadRequest("Bad Request: can't parse entities"))
     assert world.status(-1) == "failed" and len(world.calls) == 1
     assert "can't parse entities" in caplog.text.lower()
@@ -177,7 +177,7 @@ async def test_network_errors_back_off_and_give_up_after_max_errors():
 
 async def test_an_unexpected_error_is_logged_and_retried(caplog):
     world = World({-1: None})
-    with caplog.at_level(logging.ERROR, logger="bot.broadcast"):
+    with caplog.at_level(logging.ERROR, logger="bot.directives.broadcast"):
         await world.run(lambda d, n: ValueError("bug") if n == 1 else 3)
     assert world.status(-1) == "sent"
     assert "unexpected error sending delivery" in caplog.text
@@ -247,7 +247,7 @@ async def test_the_sender_survives_a_failing_ledger_read(caplog, monkeypatch):
         return await real(limit)
 
     monkeypatch.setattr(world.ledger, "adue", flaky)
-    with caplog.at_level(logging.ERROR, logger="bot.broadcast"):
+    with caplog.at_level(logging.ERROR, logger="bot.directives.broadcast"):
         await world.run(lambda d, n: 1)
     assert world.status(-1) == "sent"
     assert "retrying shortly" in caplog.text

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import build_parser
-from bot.config import DEFAULT_API_BASE_URL, Settings
-from bot.errors import ConfigError
+from bot.platform.config import DEFAULT_API_BASE_URL, Settings
+from bot.platform.errors import ConfigError
 
 TOKEN = "123456:ABCdef_ghi-jklMNOpqrSTUvwxYZ0123456789"  # noqa: S105 - made up
 SECRET = "topsecret"  # noqa: S105 - made up

@@ -76,7 +76,7 @@ def test_the_image_runs_unprivileged_with_a_data_volume_and_a_health_check():
 
 
 def test_the_health_check_tells_a_running_bot_from_a_stopped_one(tmp_path):
-    from bot.backup import run_lock
+    from bot.admin.backup import run_lock
 
     command = json.loads(dockerfile_instructions()["HEALTHCHECK"][0].split("CMD", 1)[1])
     assert command[0] == "python"

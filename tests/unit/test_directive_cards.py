@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from support.telegram_html import parse_html_report
 
-from bot import texts
-from bot.directive_cards import SUMMARY_CHARS, directive_html, directive_keyboard, summary_of
+from bot.directives.cards import SUMMARY_CHARS, directive_html, directive_keyboard, summary_of
+from bot.platform import texts
 from corpus import parse_article
 
 

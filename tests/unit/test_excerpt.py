@@ -6,7 +6,14 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.excerpt import ELLIPSIS, cut_point, highlight_pieces, is_boundary, split_text, trim
+from bot.platform.excerpt import (
+    ELLIPSIS,
+    cut_point,
+    highlight_pieces,
+    is_boundary,
+    split_text,
+    trim,
+)
 
 
 def test_cuts_after_a_sentence_when_one_ends_late_enough():

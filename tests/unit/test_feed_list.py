@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.feeds import MAX_OPML_BYTES, OpmlError, opml_document, parse_opml
+from bot.admin.feeds import MAX_OPML_BYTES, OpmlError, opml_document, parse_opml
 from bot.store import FeedStore, open_database
 from bot.store.feeds import MAX_FEEDS
 

@@ -11,8 +11,8 @@ import sys
 from support.paths import ROOT
 from test_deploy_files import dockerfile_instructions
 
-from bot.health_server import start_health_server
-from bot.monitor import Monitor
+from bot.platform.health_server import start_health_server
+from bot.platform.monitor import Monitor
 
 
 async def check(port: int) -> int:

@@ -5,9 +5,7 @@ from types import SimpleNamespace
 
 from support.telegram_html import parse_html
 
-from bot import texts
-from bot.alerts import Alert
-from bot.ingest_report import (
+from bot.admin.ingest_report import (
     CARD_FAILED,
     FEED_FAILING,
     FEED_RECOVERED,
@@ -19,8 +17,10 @@ from bot.ingest_report import (
     local_time,
     reload_line,
 )
-from bot.reload import ReloadReport
-from bot.render import MAX_ENTITIES, MAX_TEXT, measure, pack, to_html
+from bot.admin.reload import ReloadReport
+from bot.platform import texts
+from bot.platform.alerts import Alert
+from bot.platform.render import MAX_ENTITIES, MAX_TEXT, measure, pack, to_html
 from bot.store import RecordResult
 from corpus.ingest import REASONS, FeedAlert, FeedResult, IngestReport, SkippedEntry
 
@@ -123,7 +123,7 @@ def test_the_stats_line():
 
 
 def test_a_failed_card_is_named_to_the_admins_once():
-    from bot.reload import CardFailure
+    from bot.admin.reload import CardFailure
 
     report = IngestReport(STARTED, 1.0, "/c", new_articles=("tin.vn/a.md", "tin.vn/b.md"))
     reload = ReloadReport(1.0, recorded=RecordResult(False, 2, queued=("tin.vn/a.md",),

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.article_keys import article_key
-from bot.keyboards import (
+from bot.platform.article_keys import article_key
+from bot.platform.keyboards import (
     PageRequest,
     ReadRequest,
     StartRequest,
@@ -103,7 +103,7 @@ def test_known_forgeries():
 
 
 def test_settings_and_announcement_buttons_round_trip():
-    from bot.keyboards import (
+    from bot.platform.keyboards import (
         AnnouncementRequest,
         SettingsRequest,
         announcement_keyboard,

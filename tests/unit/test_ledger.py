@@ -7,6 +7,7 @@ import threading
 import pytest
 from support.clock import ManualClock
 
+from bot.directives.filters import ArticleTerms, Filters
 from bot.store import (
     KnownArticles,
     Ledger,
@@ -16,7 +17,6 @@ from bot.store import (
     SubscriptionStore,
     open_database,
 )
-from bot.subscription_filters import ArticleTerms, Filters
 
 ROOT = "/corpus"
 TERMS = ArticleTerms(frozenset({"thue", "qua", "canh"}), frozenset({"qua canh"}))

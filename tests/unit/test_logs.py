@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from bot.logs import REDACTED, RedactingFilter
+from bot.platform.logs import REDACTED, RedactingFilter
 
 TOKEN = "7654321:AAHfakeTokenValue_with-35-characters-x"  # noqa: S105 - made up
 

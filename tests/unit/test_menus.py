@@ -1,6 +1,6 @@
 """Menus per scope; admin scopes appear only when there are admin commands."""
 
-from bot.menus import COMMANDS, MenuCommand, menus
+from bot.platform.menus import COMMANDS, MenuCommand, menus
 
 
 def scopes(result):

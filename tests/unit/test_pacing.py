@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support.clock import ManualClock
 
-from bot.pacing import Pacer, Pacing
+from bot.directives.pacing import Pacer, Pacing
 
 
 def pacer(**changes) -> tuple[Pacer, ManualClock]:

@@ -1,4 +1,4 @@
-"""`bot.rate_limit.ChatRateLimiter`: a 429 holds up the chat it was about, not the bot.
+"""`bot.platform.rate_limit.ChatRateLimiter`: a 429 holds up the chat it was about, not the bot.
 
 Real objects: an `ExtBot` with the limiter, sending over HTTP to the strict fake Bot API,
 which answers 429 with ``retry_after`` for the chat the test floods.
@@ -15,7 +15,7 @@ from support.fake_bot_api import FakeBotAPI
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
-from bot.rate_limit import ChatRateLimiter
+from bot.platform.rate_limit import ChatRateLimiter
 
 FLOODED, OTHER, GROUP = 5001, 5002, -100777
 LATER = ("ba", "bốn", "năm", "sáu", "bảy", "tám")

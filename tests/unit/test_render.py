@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from support.fake_bot_text import prepare_text
 from support.telegram_html import parse_html
 
-from bot.answering import render_group, render_private
-from bot.cards import PAGE_SIZE, answer_blocks, article_blocks, n_pages
-from bot.render import (
+from bot.chat.answering import render_group, render_private
+from bot.platform.cards import PAGE_SIZE, answer_blocks, article_blocks, n_pages
+from bot.platform.render import (
     MAX_ENTITIES,
     MAX_TEXT,
     Span,

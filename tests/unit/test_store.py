@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from bot.errors import DatabaseError
+from bot.platform.errors import DatabaseError
 from bot.store import (
     MIGRATIONS,
     AnswerStore,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.subscription_filters import (
+from bot.directives.filters import (
     MAX_KEYWORD_CHARS,
     MAX_KEYWORDS,
     ArticleTerms,

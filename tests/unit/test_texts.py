@@ -15,9 +15,9 @@ import unicodedata
 
 import pytest
 
-from bot import texts
-from bot.cards import text_block
-from bot.render import to_html
+from bot.platform import texts
+from bot.platform.cards import text_block
+from bot.platform.render import to_html
 from corpus.normalize import canonical_tones
 
 SAMPLE_ARGUMENTS = {int: 3, float: 2.5, str: "thuế", dt.date: dt.date(2020, 8, 15),
@@ -88,7 +88,7 @@ def test_the_bot_speaks_of_itself_in_one_voice():
 
 def test_buttons_say_what_they_do():
     # "Đọc toàn văn" promised the legal document's full text; the button shows the news
-    # article in the chat (a callback, `bot.keyboards.card_keyboard`).
+    # article in the chat (a callback, `bot.platform.keyboards.card_keyboard`).
     assert "toàn văn" not in texts.READ_FULL.lower()
     assert "bài" in texts.READ_FULL and "bài" in texts.OPEN_IN_BOT
     assert texts.PREVIOUS.endswith("Trang trước") and texts.MORE.startswith("Trang sau")

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from telegram import Chat, Message, MessageEntity, User
 
-from bot.triggers import group_question, private_question
+from bot.platform.triggers import group_question, private_question
 
 BOT = User(123456, "Bot", is_bot=True, username="HaiQuanTestBot")
 HUMAN = User(5, "Lan", is_bot=False)

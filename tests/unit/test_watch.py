@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bot.watch import CorpusWatcher, corpus_snapshot
+from bot.admin.watch import CorpusWatcher, corpus_snapshot
 
 
 def test_a_snapshot_sees_added_changed_and_removed_articles_only(tmp_path):

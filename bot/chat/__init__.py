@@ -1,0 +1,2 @@
+"""Questions and their answers: which messages are questions, answering them, paging,
+inline mode."""
