@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from corpus.article import DocumentRef
 from corpus.kinds import DIRECTIVE_KINDS, KINDS
-from corpus.normalize import fold_diacritics
+from corpus.normalize import fold_diacritics, line_pieces
 
 __all__ = ["DIRECTIVE_KINDS", "classify_directive", "find_references", "kind_from_text"]
 
@@ -81,40 +81,54 @@ _SHORTHAND = re.compile(r"(?<![\w/])(?P<code>ct|tt|nd|qd|nq|tb|cv)\s?(?P<num>\d{
 
 
 def find_references(text: str, *, shorthand: bool = False) -> list[DocumentRef]:
-    """Every document reference in `text` (NFC), in order of appearance, deduplicated."""
+    """Every document reference in `text` (NFC), in order of appearance, deduplicated.
+
+    A long text is scanned line by line in pieces (`corpus.normalize.PIECE_CHARS`): a
+    regular expression holds the interpreter lock for its whole scan, and the bot's
+    answers run beside the parser. No reference spans a line break."""
     found: list[tuple[int, DocumentRef]] = []
     taken: list[tuple[int, int]] = []
-    for match in _CODE.finditer(text):
-        start = match.start()
-        window = fold_diacritics(text[max(0, start - 40) : start]).lower()
-        keyword = _KEYWORD_BEFORE.search(window)
-        if keyword is not None:
-            start -= len(window) - keyword.start()
-        ref = _from_code(
-            match, keyword.group("kw") if keyword else None, text[start : match.end()]
-        )
-        if ref is not None:
-            found.append((start, ref))
-            taken.append((start, match.end()))
-    for match in _BARE.finditer(text):
-        if not _overlaps(match.span(), taken):
-            found.append((match.start(), _from_bare(match)))
-            taken.append(match.span())
-    if shorthand:
-        for match in _SHORTHAND.finditer(fold_diacritics(text).lower()):
-            if _overlaps(match.span(), taken):
-                continue
-            kind = _KIND_CODES[match.group("code")][0]
-            ref = DocumentRef(
-                kind, match.group("num"), None, None, None, text[slice(*match.span())]
-            )
-            found.append((match.start(), ref))
+    offset = 0
+    for piece in line_pieces(text):
+        _find_in(text, piece, offset, shorthand, found, taken)
+        offset += len(piece)
     found.sort(key=lambda pair: pair[0])
     unique: list[DocumentRef] = []
     for _, ref in found:
         if not any(ref.same_document(seen) and ref.code == seen.code for seen in unique):
             unique.append(ref)
     return unique
+
+
+def _find_in(text: str, piece: str, offset: int, shorthand: bool,
+             found: list[tuple[int, DocumentRef]], taken: list[tuple[int, int]]) -> None:
+    """`find_references` over one piece of `text` starting at `offset`; positions in
+    `found` and `taken` are `text`'s."""
+    for match in _CODE.finditer(piece):
+        start = offset + match.start()
+        window = fold_diacritics(text[max(0, start - 40) : start]).lower()
+        keyword = _KEYWORD_BEFORE.search(window)
+        if keyword is not None:
+            start -= len(window) - keyword.start()
+        ref = _from_code(
+            match, keyword.group("kw") if keyword else None, text[start : offset + match.end()]
+        )
+        if ref is not None:
+            found.append((start, ref))
+            taken.append((start, offset + match.end()))
+    for match in _BARE.finditer(piece):
+        span = (offset + match.start(), offset + match.end())
+        if not _overlaps(span, taken):
+            found.append((span[0], _from_bare(match)))
+            taken.append(span)
+    if shorthand:
+        for match in _SHORTHAND.finditer(fold_diacritics(piece).lower()):
+            span = (offset + match.start(), offset + match.end())
+            if _overlaps(span, taken):
+                continue
+            kind = _KIND_CODES[match.group("code")][0]
+            ref = DocumentRef(kind, match.group("num"), None, None, None, text[slice(*span)])
+            found.append((span[0], ref))
 
 
 def kind_from_text(text: str) -> str | None:

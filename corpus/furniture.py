@@ -18,12 +18,30 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CAPTION_MAX_CHARS", "furniture_kind", "strip_credit", "trailing_kind"]
+__all__ = [
+    "CAPTION_MAX_CHARS",
+    "FURNITURE_MAX_CHARS",
+    "furniture_kind",
+    "strip_credit",
+    "trailing_kind",
+]
 
 # Longer than this, a line ending in a photo credit is prose the site appended a credit
 # to: the credit goes, the prose stays. Captions measured on the corpus: 90 % are under
 # 150 characters, 99 % under 215.
 CAPTION_MAX_CHARS = 250
+# No furniture line is longer than this. A regular expression holds the interpreter lock
+# for its whole search, so one run over a megabyte-long line (a pasted page, ingested)
+# would stall every other thread, the bot's answers included, for a tenth of a second or
+# more; lines are therefore only searched where furniture can be: short lines whole, long
+# ones in their last `_TAIL_CHARS` characters (a credit is at most about 110).
+FURNITURE_MAX_CHARS = 400
+_TAIL_CHARS = 200
+# Every rule below needs one of these (lower case): a line without any is story, and the
+# parser, which runs beside the bot's answers, skips the expressions for it. Each rule's
+# own words are listed; `tests/unit/test_furniture.py` checks every example against both.
+_MARKERS = ("ảnh", "xem", "đọc thêm", "liên quan", "chuyên mục", "quan tâm", "tải",
+            "download", ">>", "»", "►", "video", "clip", "đồ", "infographic")
 
 # Written capitalised, as the site does: "chụp ảnh: …" inside a sentence is no credit.
 _PHOTO = (r"(?:(?:Ảnh|ẢNH|ảnh)(?:\s+minh\s+họa|\s+minh\s+hoạ)?|Nguồn\s+ảnh|Trong\s+ảnh|"
@@ -95,6 +113,11 @@ def _is_byline(line: str) -> bool:
 def furniture_kind(line: str) -> str | None:
     """What furniture `line` is, anywhere in an article: "caption", "credit",
     "related", "download", or None for a line of the story."""
+    if len(line) > FURNITURE_MAX_CHARS:  # furniture is short; and see `_TAIL_CHARS`
+        return None
+    lower = line.lower()
+    if not any(marker in lower for marker in _MARKERS):  # most lines: no regex at all
+        return None
     if _RELATED.match(line) or _ARROW_LINK.match(line) or _SEE_ALSO.search(line):
         return "related"
     if _DOWNLOAD.match(line):
@@ -108,7 +131,11 @@ def furniture_kind(line: str) -> str | None:
 
 def strip_credit(line: str) -> str:
     """`line` without a photo credit at its end (prose longer than a caption)."""
-    return _CREDIT_TAIL.sub("", line).rstrip()
+    start = max(0, len(line) - _TAIL_CHARS)
+    if "ảnh" not in line[start:].lower():
+        return line
+    found = _CREDIT_TAIL.search(line, start)
+    return line[: found.start()].rstrip() if found else line
 
 
 def trailing_kind(line: str) -> str | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 
 __all__ = [
     "canonical_tones",
@@ -79,7 +80,8 @@ def canonical_tones(text: str) -> str:
     cached lookup per distinct word, and a rewrite only when some word changes.
     """
     changed = {}
-    for word in set(_WORD.findall(text)):
+    pieces = list(text_pieces(text))
+    for word in {word for piece in pieces for word in _WORD.findall(piece)}:
         if not word.isascii():
             placed = _place_tone(word)
             if placed != word:
@@ -87,7 +89,41 @@ def canonical_tones(text: str) -> str:
     if not changed:
         return text
     words = "|".join(re.escape(word) for word in sorted(changed, key=len, reverse=True))
-    return re.sub(rf"(?<!\w)(?:{words})(?!\w)", lambda m: changed[m.group()], text)
+    pattern = re.compile(rf"(?<!\w)(?:{words})(?!\w)")
+    return "".join(pattern.sub(lambda m: changed[m.group()], piece) for piece in pieces)
+
+
+# A regular expression holds the interpreter lock for its whole scan: over a long article
+# (an ingested page of megabytes) one scan would stall the bot's answers running beside
+# the parser. Scanning in pieces of about this many characters lets them through.
+PIECE_CHARS = 32768
+
+
+def text_pieces(text: str, size: int = PIECE_CHARS) -> Iterator[str]:
+    """`text` in consecutive pieces of about `size` characters, each cut just before a
+    white-space character, so that no word is cut (joined, the pieces are `text`)."""
+    start = 0
+    while len(text) - start > size:
+        cuts = [i for i in (text.find(" ", start + size), text.find("\n", start + size))
+                if i >= 0]
+        if not cuts:
+            break
+        yield text[start : min(cuts)]
+        start = min(cuts)
+    yield text[start:]
+
+
+def line_pieces(text: str, size: int = PIECE_CHARS) -> Iterator[str]:
+    """Like `text_pieces`, but each piece ends with a line break (a line longer than
+    `size` is one piece): for patterns that may match across spaces, never across lines."""
+    start = 0
+    while len(text) - start > size:
+        cut = text.find("\n", start + size)
+        if cut < 0:
+            break
+        yield text[start : cut + 1]
+        start = cut + 1
+    yield text[start:]
 
 
 @functools.lru_cache(maxsize=65536)

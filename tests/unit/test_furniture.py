@@ -95,3 +95,12 @@ def test_no_passage_holds_furniture():
 def test_a_name_inside_the_story_stays():
     texts = parsed(STORY, "Quang Hùng", STORY)
     assert "Quang Hùng" in "\n".join(texts)
+
+
+def test_only_short_lines_and_the_ends_of_long_ones_are_searched():
+    """A megabyte-long line must not hold the interpreter lock for a whole regex search
+    (tests/e2e/test_ingest_responsive.py caught answers delayed past a second)."""
+    long = "Hải quan kiểm tra hàng hóa. " * 20_000
+    assert furniture_kind("Xem thêm: " + long) is None  # no furniture is that long
+    assert strip_credit(long + "Ảnh: T.H") == long.rstrip()
+    assert strip_credit(long) is long
