@@ -10,13 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from corpus.kinds import KIND_LABELS as _KIND_LABELS
+from corpus.kinds import KIND_LABELS
 
-__all__ = ["KIND_LABELS", "Article", "DocumentRef", "LoadReport", "Skipped"]
-
-# Kinds of official documents: the labels of `corpus.kinds.KINDS`, kept here by name
-# because articles and their references are where most code meets them.
-KIND_LABELS = _KIND_LABELS
+__all__ = ["Article", "DocumentRef", "LoadReport", "Skipped"]
 
 
 @dataclass(frozen=True, slots=True)

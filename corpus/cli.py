@@ -9,8 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from corpus.article import KIND_LABELS, LoadReport
+from corpus.article import LoadReport
 from corpus.dates import DATE_SOURCES
+from corpus.kinds import KIND_LABELS
 from corpus.loader import default_corpus_dir, default_data_dir, load_corpus
 
 __all__ = [

@@ -80,7 +80,7 @@ def canonical_tones(text: str) -> str:
     cached lookup per distinct word, and a rewrite only when some word changes.
     """
     changed = {}
-    pieces = list(text_pieces(text))
+    pieces = list(line_pieces(text))
     for word in {word for piece in pieces for word in _WORD.findall(piece)}:
         if not word.isascii():
             placed = _place_tone(word)
@@ -99,23 +99,10 @@ def canonical_tones(text: str) -> str:
 PIECE_CHARS = 32768
 
 
-def text_pieces(text: str, size: int = PIECE_CHARS) -> Iterator[str]:
-    """`text` in consecutive pieces of about `size` characters, each cut just before a
-    white-space character, so that no word is cut (joined, the pieces are `text`)."""
-    start = 0
-    while len(text) - start > size:
-        cuts = [i for i in (text.find(" ", start + size), text.find("\n", start + size))
-                if i >= 0]
-        if not cuts:
-            break
-        yield text[start : min(cuts)]
-        start = min(cuts)
-    yield text[start:]
-
-
 def line_pieces(text: str, size: int = PIECE_CHARS) -> Iterator[str]:
-    """Like `text_pieces`, but each piece ends with a line break (a line longer than
-    `size` is one piece): for patterns that may match across spaces, never across lines."""
+    """`text` in consecutive pieces of about `size` characters, each ending with a line
+    break (a longer line is one piece; joined, the pieces are `text`): no word, and no
+    pattern that stays within a line, is cut."""
     start = 0
     while len(text) - start > size:
         cut = text.find("\n", start + size)

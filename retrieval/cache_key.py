@@ -18,7 +18,7 @@ from corpus.code_version import parser_key, source_digest
 from retrieval import passages
 from retrieval.ranking import RankingConfig
 
-__all__ = ["ANALYSIS_MODULES", "INDEX_MODULES", "analysis_key", "code_digest", "index_key"]
+__all__ = ["ANALYSIS_MODULES", "INDEX_MODULES", "analysis_key", "index_key"]
 
 # Modules whose code decides what `analyse_article` returns.
 ANALYSIS_MODULES = (
@@ -33,14 +33,11 @@ ANALYSIS_MODULES = (
 INDEX_MODULES = ("retrieval.bm25", "retrieval.index", "retrieval.corpus_index", "retrieval.store")
 
 
-# A hash of the source files of some modules, read once per process.
-code_digest = source_digest
-
 
 def analysis_key() -> str:
     """The key of analysed articles: analyser and passage-cutter code and configuration."""
     payload = {
-        "code": code_digest(ANALYSIS_MODULES),
+        "code": source_digest(ANALYSIS_MODULES),
         # Analyses are stored by the article file's hash: a parser change gives other
         # paragraphs for the same bytes.
         "parser": parser_key(),
@@ -52,7 +49,7 @@ def analysis_key() -> str:
 def index_key(content_hashes: Iterable[str], config: RankingConfig) -> str:
     """The key of an index built from articles with `content_hashes` (in order)."""
     digest = hashlib.sha256()
-    digest.update(f"{analysis_key()}|{code_digest(INDEX_MODULES)}|{config.fingerprint()}".encode())
+    digest.update(f"{analysis_key()}|{source_digest(INDEX_MODULES)}|{config.fingerprint()}".encode())
     for content_hash in content_hashes:
         digest.update(content_hash.encode("ascii"))
     return digest.hexdigest()

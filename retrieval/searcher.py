@@ -184,30 +184,33 @@ class Searcher:
     def candidates(self, query: str) -> tuple[list[str], npt.NDArray[np.float64]]:
         """The first-stage pool for `query` (article ids) and its reranker features:
         what `python -m retrieval train-reranker` learns from."""
-        prepared = self._prepare(query)
-        if prepared is None:
+        found = self._pool_features(query)
+        if found is None:
             return [], np.zeros((0, len(FEATURE_NAMES)))
-        passage_scores, article_scores, coverage = self._score(prepared)
-        pool = self._pool(prepared, passage_scores, article_scores, coverage, POOL)
-        rows = candidate_features(self.index, self._facts(prepared, query), pool)
+        _, _, pool, rows = found
         return [self.articles[c.position].id for c in pool], rows
 
     def pool_row(self, query: str) -> npt.NDArray[np.float64] | None:
         """The question's `decline.POOL_FEATURE_NAMES` row, or None when it is not
         searched at all (no searchable words, small talk): what `train-decline` learns
         from."""
-        if self.reranker is None:
+        found = self._pool_features(query) if self.reranker is not None else None
+        if found is None or is_small_talk(found[0].terms) or not found[2]:
             return None
+        _, facts, _, rows = found
+        return self._pool_row(facts, rows, self.reranker.probabilities(rows))
+
+    def _pool_features(
+        self, query: str
+    ) -> tuple[_Query, QueryFacts, list[Candidate], npt.NDArray[np.float64]] | None:
+        """The fixed pool of `query` with its reranker features (None: nothing to search)."""
         prepared = self._prepare(query)
-        if prepared is None or is_small_talk(prepared.terms):
+        if prepared is None:
             return None
         passage_scores, article_scores, coverage = self._score(prepared)
         pool = self._pool(prepared, passage_scores, article_scores, coverage, POOL)
-        if not pool:
-            return None
         facts = self._facts(prepared, query)
-        rows = candidate_features(self.index, facts, pool)
-        return self._pool_row(facts, rows, self.reranker.probabilities(rows))
+        return prepared, facts, pool, candidate_features(self.index, facts, pool)
 
     def _pool_row(
         self, facts: QueryFacts, rows: npt.NDArray[np.float64],

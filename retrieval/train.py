@@ -72,7 +72,8 @@ def _out_of_fold(
     rows: np.ndarray, labels: np.ndarray, groups: np.ndarray, weight: np.ndarray,
     l2: float, folds: int,
 ) -> np.ndarray:
-    """Each row's probability from a model fitted without its question's fold."""
+    """Each row's probability from a model fitted without its question's fold (a row
+    is its own question when `groups` numbers the rows)."""
     fold_of = np.random.default_rng(0).permutation(int(groups.max()) + 1 if len(groups) else 0)
     fold = fold_of[groups] % folds
     result = np.zeros(len(rows))
@@ -83,8 +84,8 @@ def _out_of_fold(
         train = ~test
         mean, scale, weights, bias = fit_logistic(rows[train], labels[train], l2=l2,
                                                   sample_weight=weight[train])
-        model = Reranker(FEATURE_NAMES, mean, scale, weights, bias, 0.5, 0.0, {})
-        result[test] = model.probabilities(rows[test])
+        logits = Linear(mean, scale, weights, bias).logits(rows[test])
+        result[test] = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
     return result
 
 
@@ -191,13 +192,7 @@ def train_decline(
         raise ValueError("train-decline needs answerable and unanswerable questions")
     weight = np.where(y > 0, len(y) / (2 * y.sum()), len(y) / (2 * (len(y) - y.sum())))
     mean, scale, weights, bias = fit_logistic(x, y, l2=l2, sample_weight=weight)
-    fold = np.random.default_rng(0).permutation(len(y)) % folds
-    out_of_fold = np.zeros(len(y))
-    for number in range(folds):
-        test = fold == number
-        m, s, w, b = fit_logistic(x[~test], y[~test], l2=l2, sample_weight=weight[~test])
-        out_of_fold[test] = 1.0 / (1.0 + np.exp(-np.clip(Linear(m, s, w, b).logits(x[test]),
-                                                         -30, 30)))
+    out_of_fold = _out_of_fold(x, y, np.arange(len(y)), weight, l2, folds)
     threshold = best_threshold(out_of_fold[y > 0].tolist(), out_of_fold[y == 0].tolist(),
                                max_declined)
     info = {

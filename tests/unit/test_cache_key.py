@@ -31,12 +31,12 @@ def test_editing_a_module_changes_its_digest(tmp_path, monkeypatch):
     module.write_text("LIMIT = 1\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
-    cache_key.code_digest.cache_clear()
-    before = cache_key.code_digest(("keyed_module",))
+    code_version.source_digest.cache_clear()
+    before = code_version.source_digest(("keyed_module",))
     module.write_text("LIMIT = 2\n", encoding="utf-8")
-    cache_key.code_digest.cache_clear()
-    assert cache_key.code_digest(("keyed_module",)) != before
-    cache_key.code_digest.cache_clear()
+    code_version.source_digest.cache_clear()
+    assert code_version.source_digest(("keyed_module",)) != before
+    code_version.source_digest.cache_clear()
     sys.modules.pop("keyed_module", None)
 
 
