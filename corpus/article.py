@@ -8,9 +8,12 @@ so equal words are equal strings everywhere downstream.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from corpus.kinds import KIND_LABELS
+from corpus.packed import PackedParagraphs
 
 __all__ = ["Article", "DocumentRef", "LoadReport", "Skipped"]
 
@@ -61,12 +64,16 @@ class Article:
     front matter, an image URL, a dateline in the text, the source URL, an estimate
     from what the article cites, or the corpus' typical date), "" when undated: a
     reader must be told when a date is only an estimate.
+
+    `paragraphs` may be given as any sequence of strings; it is held compressed
+    (`PackedParagraphs`, read like a tuple): a serving process holds every article but
+    reads the text of only the few it shows.
     """
 
     id: str
     title: str
     source_url: str
-    paragraphs: tuple[str, ...]
+    paragraphs: Sequence[str]
     content_hash: str
     teaser: str = ""
     author: str = ""
@@ -77,10 +84,18 @@ class Article:
     documents: tuple[DocumentRef, ...] = ()
     directive: DocumentRef | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "paragraphs", PackedParagraphs.pack(self.paragraphs))
+
     @property
     def is_directive(self) -> bool:
         """Whether the article announces or reports an official document."""
         return self.directive is not None
+
+    @property
+    def text_digest(self) -> str:
+        """A hash of the paragraphs, equal for equal text, read without unpacking them."""
+        return cast(PackedParagraphs, self.paragraphs).digest
 
     @property
     def body(self) -> str:

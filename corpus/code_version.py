@@ -25,6 +25,7 @@ PARSER_MODULES = (
     "corpus.kinds",
     "corpus.markdown",
     "corpus.normalize",
+    "corpus.packed",
     "corpus.parse",
 )
 

@@ -2,7 +2,8 @@
 
 Three caches live in the data directory, one set per corpus directory:
 
-- ``articles.json``: parsed articles by file content hash (`corpus.ArticleCache`);
+- ``articles.bin``: parsed articles by file content hash, text compressed
+  (`corpus.ArticleCache`);
 - ``analysis.bin``: analysed articles by content hash, valid for the analyser's code and
   settings (`cache_key.analysis_key`);
 - ``index.bin``: the built index, valid for exactly one ordered list of content hashes,
@@ -55,8 +56,11 @@ logger = logging.getLogger(__name__)
 
 # Below this many articles to analyse, starting worker processes costs more than it saves.
 _PARALLEL_MIN = 200
+_ARTICLES_FILE = "articles.bin"
 _ANALYSIS_FILE = "analysis.bin"
 _INDEX_FILE = "index.bin"
+# Cache files earlier versions wrote that nothing reads any more.
+_SUPERSEDED = ("articles.json",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,15 @@ class BuildStats:
     def total_seconds(self) -> float:
         """Wall time of the whole build."""
         return sum(self.seconds.values())
+
+
+def _drop_superseded(folder: Path) -> None:
+    """Delete cache files of earlier versions (the JSON article cache held 47 MiB)."""
+    for name in _SUPERSEDED:
+        try:
+            (folder / name).unlink(missing_ok=True)
+        except OSError as exc:
+            logger.warning("could not remove superseded cache file %s: %s", folder / name, exc)
 
 
 def cache_dir(data_dir: Path, corpus_root: Path | str) -> Path:
@@ -121,10 +134,11 @@ def build_searcher(
             folder = cache_dir(data_dir, report.root)
     else:
         folder = cache_dir(data_dir, corpus) if data_dir is not None else None
-        article_cache = ArticleCache(folder / "articles.json") if folder else None
+        article_cache = ArticleCache(folder / _ARTICLES_FILE) if folder else None
         report = load_corpus(corpus, cache=article_cache)
         if article_cache is not None:
             writes.append(article_cache.save)
+            writes.append(functools.partial(_drop_superseded, folder))
     timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -2,12 +2,11 @@
 
 The corpus has 265 ``…-2.md`` files and 51 titles shared by several files; showing the
 same story twice wastes a result. Articles with the same title (ignoring case and
-diacritics) or the same body text form one group, and search shows one hit per group.
+diacritics) or the same paragraphs form one group, and search shows one hit per group.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,11 +30,7 @@ def duplicate_groups(articles: Sequence[Article]) -> npt.NDArray[np.int64]:
     first_with: dict[tuple[str, str], int] = {}
     for i, article in enumerate(articles):
         title_key = " ".join(fold_diacritics(article.title).lower().split())
-        body_key = (
-            hashlib.blake2b(article.body.encode("utf-8"), digest_size=16).hexdigest()
-            if article.body
-            else ""
-        )
+        body_key = article.text_digest if article.paragraphs else ""
         for key in (("title", title_key), ("body", body_key)):
             if not key[1]:
                 continue

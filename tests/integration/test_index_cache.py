@@ -47,13 +47,22 @@ def test_first_build_fills_the_caches_and_the_second_reuses_them(corpus, tmp_pat
     searcher, _, stats = build(corpus, data)
     assert stats.analysed == stats.articles and not stats.index_from_cache
     folder = cache_files(corpus, data)
-    assert {p.name for p in folder.iterdir()} == {"articles.json", "analysis.bin", "index.bin"}
+    assert {p.name for p in folder.iterdir()} == {"articles.bin", "analysis.bin", "index.bin"}
     again, _, stats = build(corpus, data)
     assert stats.analysed == 0 and stats.reused == stats.articles and stats.index_from_cache
     query = "kiểm tra sau thông quan"
     assert [h.article_id for h in again.search(query)] == [
         h.article_id for h in searcher.search(query)
     ]
+
+
+def test_the_superseded_json_article_cache_is_removed(corpus, tmp_path):
+    data = tmp_path / "data"
+    build(corpus, data)
+    legacy = cache_files(corpus, data) / "articles.json"
+    legacy.write_bytes(b'{"kind": "haiquan-article-cache", "articles": {}}')
+    build(corpus, data)
+    assert not legacy.exists()
 
 
 def test_adding_changing_and_removing_articles_reanalyses_only_those(corpus, tmp_path):
@@ -84,7 +93,7 @@ def test_an_old_searcher_keeps_serving_while_a_new_one_is_built(corpus, tmp_path
     assert old.article("new.md") is None and new.article("new.md") is not None
 
 
-@pytest.mark.parametrize("name", ["articles.json", "analysis.bin", "index.bin"])
+@pytest.mark.parametrize("name", ["articles.bin", "analysis.bin", "index.bin"])
 @pytest.mark.parametrize("damage", [b"", b"not a cache at all", b"PK\x03\x04broken zip"])
 def test_a_damaged_cache_is_rebuilt_not_fatal(corpus, tmp_path, name, damage):
     data = tmp_path / "data"
