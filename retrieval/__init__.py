@@ -13,6 +13,7 @@ from retrieval.build import (
     flush_cache_writes,
 )
 from retrieval.errors import IndexBuildError, RetrievalError
+from retrieval.explain import Explanation
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.searcher import MAX_QUERY_CHARS, POOL, Hit, Searcher
 from retrieval.sentences import split_sentences
@@ -23,6 +24,7 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "POOL",
     "BuildStats",
+    "Explanation",
     "Hit",
     "IndexBuildError",
     "RankingConfig",

@@ -67,7 +67,13 @@ _DOCUMENT_CODE = re.compile(
 )
 _EXPANSIONS = {key: tuple(value.split()) for key, value in ABBREVIATIONS.items()}
 _LONGEST_ABBREVIATION = max(map(len, _EXPANSIONS))
-_PLAIN_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+# `_TOKEN` with the text before each token: every character is in a gap or a token (a
+# word character that is not a letter is a digit, which always starts a number, or "_",
+# which the gap takes), so the lengths of the two give each token's offset.
+_GAP_TOKEN = re.compile(
+    r"([\W_]*?)((?<![\d/])([0-3]?\d)/([01]?\d)(?:/((?:19|20)\d\d))?(?![\d/])"
+    r"|\d+(?:[.,]\d+)*|[^\W\d_]+)"
+)
 
 
 def _accented_spellings(key: str) -> set[str]:
@@ -124,86 +130,74 @@ def expand(token: str) -> tuple[str, ...] | None:
 
 
 def syllables(text: str) -> list[Syllable]:
-    """Cut normalised `text` into syllables, abbreviations expanded, with their spans."""
+    """Cut normalised `text` into syllables, abbreviations expanded, with their spans.
+
+    Explaining a hit cuts a thousand characters at query time, a dozen times per
+    question: the loop reads `findall`'s plain tuples (the text before each token, the
+    token, a date's parts), whose lengths give the offsets, rather than match objects.
+    """
     lower = text.lower()
     if len(lower) != len(text):  # a letter whose lower case is longer: keep offsets right
         lower = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
-    if "/" not in text:
-        return _plain_syllables(lower)
     # Special spans: "C/O" and friends replace their tokens, document numbers keep their
-    # letters as codes (no expansion), dates become one "day/month" syllable.
-    specials = sorted(
-        (m.start(), m.end(), tuple(value.split()))
-        for pattern, value in _PHRASE_PATTERNS
-        for m in pattern.finditer(text)
-    )
-    codes = [m.span() for m in _DOCUMENT_CODE.finditer(text)]
+    # letters as codes (no expansion), dates become one "day/month" syllable. All of them
+    # hold a "/".
+    specials: list[tuple[int, int, tuple[str, ...]]] = []
+    codes: list[tuple[int, int]] = []
+    if "/" in text:
+        specials = sorted(
+            (m.start(), m.end(), tuple(value.split()))
+            for pattern, value in _PHRASE_PATTERNS
+            for m in pattern.finditer(text)
+        )
+        codes = [m.span() for m in _DOCUMENT_CODE.finditer(text)]
     result: list[Syllable] = []
+    append = result.append
+    expansions = _EXPANSIONS_FOLDED
     previous_end = -1
     special = code = 0
-    for match in _TOKEN.finditer(lower):
-        start, end = match.span()
-        while special < len(specials) and specials[special][1] <= start:
-            special += 1
-        if special < len(specials) and specials[special][0] < end:
-            s_start, s_end, parts = specials[special]
-            if s_start >= previous_end:  # first token inside it: emit the phrase once
-                previous_end = _emit(result, lower, previous_end, s_start, s_end, parts)
-            continue
-        while code < len(codes) and codes[code][1] <= start:
-            code += 1
-        token = lower[start:end]
-        if match.lastgroup == "date":
-            # "28/11/2020" -> "28/11" "2020": a day is a strong cue, typed with or without year.
-            day_month = f"{int(match.group('day'))}/{int(match.group('month'))}"
-            year = match.group("year")
-            parts = (day_month, year) if year else (day_month,)
-        elif code < len(codes) and codes[code][0] <= start and end <= codes[code][1]:
-            parts = (token,)
+    end = 0
+    for gap, token, day, month, year in _GAP_TOKEN.findall(lower):
+        start = end + len(gap)
+        end = start + len(token)
+        if specials:
+            while special < len(specials) and specials[special][1] <= start:
+                special += 1
+            if special < len(specials) and specials[special][0] < end:
+                s_start, s_end, parts = specials[special]
+                if s_start >= previous_end:  # first token inside it: emit the phrase once
+                    joined = previous_end >= 0 and (
+                        previous_end == s_start or lower[previous_end:s_start].isspace()
+                    )
+                    for index, part in enumerate(parts):
+                        append(Syllable(part, s_start, s_end, joined if index == 0 else True))
+                    previous_end = s_end
+                continue
+        if previous_end < 0:
+            joined = False
+        elif previous_end == start - len(gap):  # the usual case: the gap is what lies between
+            joined = not gap or gap.isspace()
         else:
-            expansion = (
-                _EXPANSIONS_FOLDED.get(token) if len(token) <= _LONGEST_ABBREVIATION else None
-            )
-            parts = expansion or (token,)
-        previous_end = _emit(result, lower, previous_end, start, end, parts)
-    return result
-
-
-def _emit(
-    result: list[Syllable],
-    lower: str,
-    previous_end: int,
-    start: int,
-    end: int,
-    parts: tuple[str, ...],
-) -> int:
-    """Append the syllables `parts` for the span start:end; returns the new end."""
-    joined = previous_end >= 0 and (previous_end == start or lower[previous_end:start].isspace())
-    for index, part in enumerate(parts):
-        result.append(Syllable(part, start, end, joined if index == 0 else True))
-    return end
-
-
-def _plain_syllables(lower: str) -> list[Syllable]:
-    """`syllables` for the common case: lower-cased text without dates, codes or "C/O".
-
-    The same result as the general path, measured several times faster: explaining a
-    hit cuts a thousand characters at query time."""
-    result: list[Syllable] = []
-    previous_end = -1
-    for match in _PLAIN_TOKEN.finditer(lower):
-        start, end = match.span()
-        joined = previous_end >= 0 and (
-            previous_end == start or lower[previous_end:start].isspace()
-        )
+            joined = previous_end == start or lower[previous_end:start].isspace()
         previous_end = end
-        token = match.group()
-        expansion = _EXPANSIONS_FOLDED.get(token) if len(token) <= _LONGEST_ABBREVIATION else None
+        if day:
+            # "28/11/2020" -> "28/11" "2020": a day is a strong cue, typed with or without year.
+            append(Syllable(f"{int(day)}/{int(month)}", start, end, joined))
+            if year:
+                append(Syllable(year, start, end, True))
+            continue
+        if codes:
+            while code < len(codes) and codes[code][1] <= start:
+                code += 1
+            if code < len(codes) and codes[code][0] <= start and end <= codes[code][1]:
+                append(Syllable(token, start, end, joined))
+                continue
+        expansion = expansions.get(token) if len(token) <= _LONGEST_ABBREVIATION else None
         if expansion is None:
-            result.append(Syllable(token, start, end, joined))
+            append(Syllable(token, start, end, joined))
         else:
             for index, part in enumerate(expansion):
-                result.append(Syllable(part, start, end, joined if index == 0 else True))
+                append(Syllable(part, start, end, joined if index == 0 else True))
     return result
 
 

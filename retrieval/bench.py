@@ -32,6 +32,10 @@ from retrieval.searcher import POOL, Searcher
 
 __all__ = ["run_bench"]
 
+# Results per page of a private answer (`bot.platform.cards.PAGE_SIZE`; the bot is not
+# imported here, retrieval must not depend on it).
+_BOT_PAGE = 3
+
 _NEW_ARTICLE = render_front_matter(
     title="Hải quan thí điểm tiếp nhận hồ sơ điện tử cho hàng quá cảnh",
     url="https://example.vn/bai-viet-cho-benchmark",
@@ -129,7 +133,10 @@ def _latency(
       would show, their features and the model's probabilities (no hits built);
     - ``full answer, 10 hits``: `Searcher.search(q, 10)`, passage, best sentence and
       highlights of every hit (what `benchmarks/footprint.py` times too);
-    - ``whole search, 20 deep``: `Searcher.search(q, POOL)`, as deep as the bot pages.
+    - ``bot's answer, 20 deep``: `Searcher.search(q, POOL, shown=slice(0, 3))`, what
+      the bot asks for a question: as deep as it pages, the first page of three
+      explained (the others are when a page button shows them);
+    - ``whole search, 20 deep``: `Searcher.search(q, POOL)`, every hit explained.
     """
     reranker = searcher.reranker
 
@@ -152,6 +159,8 @@ def _latency(
         "first stage": first_stage,
         "with the reranker": reranked,
         "full answer, 10 hits": lambda query: searcher.search(query, 10),
+        f"bot's answer, {POOL} deep": lambda query: searcher.search(
+            query, POOL, shown=slice(0, _BOT_PAGE)),
         f"whole search, {POOL} deep": lambda query: searcher.search(query, POOL),
     }
     timings: dict[str, list[float]] = {name: [] for name in stages}

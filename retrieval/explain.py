@@ -8,13 +8,20 @@ wrote ("XNK" is bold when the question said "xuất nhập khẩu").
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.analyzer import QUESTION_WORDS, Syllable, fold, syllables
 from retrieval.sentences import split_sentences
 
-__all__ = ["Matches", "QueryWords", "best_sentence", "find_matches", "match_spans"]
+__all__ = [
+    "Explanation",
+    "Matches",
+    "QueryWords",
+    "best_sentence",
+    "find_matches",
+    "match_spans",
+]
 
 # A single matched word is bold only when it says something (idf on the passage level,
 # 2.5 ≈ in fewer than one passage in twelve); "của" or "năm" alone would paint half the
@@ -99,3 +106,69 @@ def best_sentence(text: str, matches: Matches) -> tuple[int, int]:
     scores[current] = sum(best.values())
     top = max(range(len(spans)), key=lambda i: (scores[i], -i))
     return spans[top]
+
+
+class Explanation:
+    """A passage's best sentence and bold spans, worked out when first read.
+
+    A search returns twenty hits and the bot shows three at a time: cutting every
+    passage into syllables and sentences up front cost a third of a search. Reading
+    `sentence` or `highlights` computes both once (`resolve` does it ahead, on the
+    search thread, for the hits about to be shown). Computing twice in a race gives the
+    same values, so no lock is taken.
+    """
+
+    __slots__ = ("_result", "_text", "_words")
+
+    def __init__(self, text: str, words: QueryWords | None) -> None:
+        self._text = text  # the hit's passage (the same string, not a copy)
+        self._words = words
+        self._result: tuple[tuple[int, int], tuple[tuple[int, int], ...]] | None = None
+
+    @classmethod
+    def known(
+        cls, sentence: tuple[int, int], highlights: Sequence[tuple[int, int]]
+    ) -> Explanation:
+        """An explanation whose values are already known."""
+        explanation = cls("", None)
+        explanation._result = (sentence, tuple(highlights))
+        return explanation
+
+    def resolve(self) -> tuple[tuple[int, int], tuple[tuple[int, int], ...]]:
+        """(sentence span, bold spans), computed on the first call."""
+        result = self._result
+        if result is None:
+            text, words = self._text, self._words
+            if words is None:
+                raise RuntimeError("an explanation made with known() is always resolved")
+            matches = find_matches(text, words)
+            result = (best_sentence(text, matches), tuple(match_spans(text, matches)))
+            self._result = result
+        return result
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the values are worked out already (reading them costs nothing more)."""
+        return self._result is not None
+
+    @property
+    def sentence(self) -> tuple[int, int]:
+        """Span of the best sentence in the passage."""
+        return self.resolve()[0]
+
+    @property
+    def highlights(self) -> tuple[tuple[int, int], ...]:
+        """Spans of the matched words to show in bold, merged where they touch."""
+        return self.resolve()[1]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Explanation):
+            return NotImplemented
+        return self.resolve() == other.resolve()
+
+    def __hash__(self) -> int:
+        return hash(self.resolve())
+
+    def __repr__(self) -> str:
+        state = "pending" if self._result is None else repr(self._result)
+        return f"Explanation({state})"

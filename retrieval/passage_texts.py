@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import overload
 
 from corpus import Article
-from retrieval.passages import split_passages
+from retrieval.passages import passage_texts
 
 __all__ = ["PassageTexts"]
 
@@ -49,7 +49,7 @@ class PassageTexts(Sequence[tuple[str, ...]]):
             if texts is not None:
                 self._recent.move_to_end(position)
                 return texts
-        texts = tuple(p.text for p in split_passages(self._articles[position]))
+        texts = tuple(passage_texts(self._articles[position]))
         with self._lock:
             self._recent[position] = texts
             while len(self._recent) > self._size:

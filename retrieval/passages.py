@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from corpus import Article
 
-__all__ = ["MAX_CHARS", "MIN_CHARS", "Passage", "split_passages"]
+__all__ = ["MAX_CHARS", "MIN_CHARS", "Passage", "passage_texts", "split_passages"]
 
 # About 25 and 150 words of Vietnamese news text.
 MIN_CHARS = 120
@@ -37,34 +37,44 @@ class Passage:
 
 def split_passages(article: Article) -> list[Passage]:
     """The article's passages in reading order; the summary (the site's lead) comes first."""
-    units = [u for u in _units(article) if any(ch.isalpha() for ch in u)]
+    return [
+        Passage(article.id, ordinal, text) for ordinal, text in enumerate(passage_texts(article))
+    ]
+
+
+def passage_texts(article: Article) -> list[str]:
+    """The texts of `split_passages`, without the records: search cuts the passages of
+    every candidate it weighs, so this runs a few dozen times per question."""
+    units = [u for u in _units(article) if _has_letter(u)]
     passages: list[str] = []
     pending: list[str] = []
+    size = -1  # of "\n".join(pending)
     for unit in units:
-        if pending and _size(pending) + len(unit) > MAX_CHARS and _size(pending) >= MIN_CHARS:
+        if pending and size + len(unit) > MAX_CHARS and size >= MIN_CHARS:
             passages.append("\n".join(pending))
-            pending = []
+            pending, size = [], -1
         pending.append(unit)
-        if _size(pending) >= MIN_CHARS and _ends_sentence(unit):
+        size += len(unit) + 1
+        if size >= MIN_CHARS and _ends_sentence(unit):
             passages.append("\n".join(pending))
-            pending = []
+            pending, size = [], -1
     if pending:
-        if (
-            passages
-            and _size(pending) < MIN_CHARS
-            and len(passages[-1]) + _size(pending) <= MAX_CHARS
-        ):
+        if passages and size < MIN_CHARS and len(passages[-1]) + size <= MAX_CHARS:
             passages[-1] = passages[-1] + "\n" + "\n".join(pending)
         else:
             passages.append("\n".join(pending))
-    return [Passage(article.id, ordinal, text) for ordinal, text in enumerate(passages)]
+    return passages
+
+
+def _has_letter(unit: str) -> bool:
+    return any(ch.isalpha() for ch in unit)
 
 
 def _units(article: Article) -> Iterator[str]:
-    body = "\n".join(article.paragraphs)
-    if article.summary and article.summary not in body:
+    paragraphs = tuple(article.paragraphs)  # unpacked once, not once per reading
+    if article.summary and article.summary not in "\n".join(paragraphs):
         yield article.summary
-    for paragraph in article.paragraphs:
+    for paragraph in paragraphs:
         if len(paragraph) <= MAX_CHARS:
             yield paragraph
             continue
@@ -89,10 +99,6 @@ def _cut(paragraph: str) -> Iterator[str]:
         piece = f"{piece} {sentence}" if piece else sentence
     if piece:
         yield piece
-
-
-def _size(units: list[str]) -> int:
-    return sum(len(u) for u in units) + len(units) - 1
 
 
 def _ends_sentence(unit: str) -> bool:

@@ -25,7 +25,7 @@ from retrieval.decline import (
     select,
 )
 from retrieval.duplicates import duplicate_groups
-from retrieval.explain import QueryWords, best_sentence, find_matches, match_spans
+from retrieval.explain import Explanation, QueryWords
 from retrieval.features import (
     FEATURE_NAMES,
     Candidate,
@@ -52,6 +52,7 @@ _IDS_TITLE = FEATURE_NAMES.index("ids_title")
 # The first hits (one page) choose their shown passages among this many runs.
 WINDOW_CHOICES = 3
 WINDOW_RUNS = 3
+_ALL = slice(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,8 @@ class Hit:
 
     `passage` is one to three consecutive passages of the article; `sentence` is the
     span of its best sentence and `highlights` the spans of the matched words, both as
-    (start, end) character offsets into `passage`.
+    (start, end) character offsets into `passage`, worked out when first read
+    (`Explanation`; `Searcher.search` resolves the hits it is told will be shown).
     """
 
     article_id: str
@@ -69,8 +71,7 @@ class Hit:
     published: dt.date | None
     score: float
     passage: str
-    sentence: tuple[int, int]
-    highlights: tuple[tuple[int, int], ...]
+    explanation: Explanation
     passage_index: int
     # The reranker's probability that this article answers (None: first stage only).
     confidence: float | None = None
@@ -78,9 +79,20 @@ class Hit:
     date_source: str = ""
 
     @property
+    def sentence(self) -> tuple[int, int]:
+        """Span of the passage's best sentence."""
+        return self.explanation.sentence
+
+    @property
+    def highlights(self) -> tuple[tuple[int, int], ...]:
+        """Spans of the matched words, merged where they touch."""
+        return self.explanation.highlights
+
+    @property
     def best_sentence(self) -> str:
         """The sentence of the passage that best answers the question."""
-        return self.passage[self.sentence[0] : self.sentence[1]]
+        start, end = self.sentence
+        return self.passage[start:end]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +111,10 @@ class _Query:
     postings: dict[tuple[str, str, int], npt.NDArray[np.intp]] = field(default_factory=dict)
     selections: dict[int, npt.NDArray[np.float32]] = field(default_factory=dict)
     columns: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # Per field: the articles whose title holds one of the question's keys (sorted) and
+    # which key (`Searcher._in_title`).
+    titles: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]] = field(
+        default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -164,8 +180,12 @@ class Searcher:
         position = self._by_id.get(article_id)
         return () if position is None else self.passages[position]
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
+    def search(self, query: str, k: int = 5, *, shown: slice = _ALL) -> list[Hit]:
         """The `k` best articles for `query`, near-duplicates collapsed.
+
+        The hits in `shown` (all by default) have their best sentence and highlights
+        worked out before this returns, on the caller's thread; the others when first
+        read. The bot searches twenty deep and shows a page of three.
 
         Returns an empty list, never raises, when the question has no searchable words
         or nothing in the corpus covers enough of it.
@@ -177,9 +197,13 @@ class Searcher:
             return []
         passage_scores, article_scores, coverage = self._score(prepared)
         if self.reranker is None:
-            return self._hits(prepared, passage_scores, article_scores, coverage, k)
-        return self._reranked(self.reranker, prepared, query, passage_scores, article_scores,
-                              coverage, k)
+            hits = self._hits(prepared, passage_scores, article_scores, coverage, k)
+        else:
+            hits = self._reranked(self.reranker, prepared, query, passage_scores,
+                                  article_scores, coverage, k)
+        for hit in hits[shown]:
+            hit.explanation.resolve()
+        return hits
 
     def candidates(self, query: str) -> tuple[list[str], npt.NDArray[np.float64]]:
         """The first-stage pool for `query` (article ids) and its reranker features:
@@ -494,8 +518,6 @@ class Searcher:
         article = self.articles[position]
         first, last = window or self._window(query, position, passage_scores)
         passage = "\n".join(self.passages[position][first : last + 1])
-        matches = find_matches(passage, query.words)
-        sentence = best_sentence(passage, matches)
         return Hit(
             article_id=article.id,
             title=article.title,
@@ -504,8 +526,7 @@ class Searcher:
             date_source=article.date_source,
             score=score,
             passage=passage,
-            sentence=sentence,
-            highlights=tuple(match_spans(passage, matches)),
+            explanation=Explanation(passage, query.words),
             passage_index=first,
             confidence=confidence,
         )
@@ -542,12 +563,7 @@ class Searcher:
             weight = query.passage_weights[name]
             if weight == 0 or not len(keys):
                 continue
-            in_title = np.zeros(len(keys), np.bool_)
-            for i, column in enumerate(self._columns(query, "title", name, keys)):
-                if column >= 0:
-                    units = self._units(query, "title", name, column)
-                    found = int(np.searchsorted(units, position))
-                    in_title[i] = found < len(units) and units[found] == position
+            in_title = self._in_title(query, name, keys, position)
             if not in_title.any():
                 continue
             passage = levels["passage"][name]
@@ -566,6 +582,31 @@ class Searcher:
                         first + lo, first + hi, column, inside
                     )
         return selection
+
+    def _in_title(
+        self, query: _Query, name: str, keys: npt.NDArray[np.int64], position: int
+    ) -> npt.NDArray[np.bool_]:
+        """For each of the question's keys of one field, whether the article's title
+        holds it. The title postings of all the keys are inverted once per question
+        (article -> keys), so each candidate costs one lookup, not one per key."""
+        by_article = query.titles.get(name)
+        if by_article is None:
+            units: list[npt.NDArray[np.intp]] = []
+            owners: list[npt.NDArray[np.intp]] = []
+            for i, column in enumerate(self._columns(query, "title", name, keys)):
+                if column >= 0:
+                    found = self._units(query, "title", name, column)
+                    units.append(found)
+                    owners.append(np.full(len(found), i, np.intp))
+            articles = np.concatenate(units) if units else np.zeros(0, np.intp)
+            order = np.argsort(articles, kind="stable")
+            by_article = (articles[order], np.concatenate(owners)[order] if owners else articles)
+            query.titles[name] = by_article
+        articles, owners = by_article
+        lo, hi = np.searchsorted(articles, [position, position + 1])
+        in_title = np.zeros(len(keys), np.bool_)
+        in_title[owners[lo:hi]] = True
+        return in_title
 
     def _columns(
         self, query: _Query, level: str, name: str, keys: npt.NDArray[np.int64]

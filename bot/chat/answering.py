@@ -19,7 +19,13 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 
 from bot.platform import texts
-from bot.platform.cards import GROUP_RESULTS, MAX_RESULTS, answer_blocks, text_block
+from bot.platform.cards import (
+    GROUP_RESULTS,
+    MAX_RESULTS,
+    PAGE_SIZE,
+    answer_blocks,
+    text_block,
+)
 from bot.platform.error_handler import is_not_modified
 from bot.platform.keyboards import answer_keyboard, group_keyboard
 from bot.platform.render import single_message, to_html
@@ -61,9 +67,11 @@ def question_problem(question: str) -> str | None:
     return None
 
 
-async def search(services: Services, question: str, k: int = MAX_RESULTS) -> list[Hit]:
-    """The current searcher's hits, computed off the event loop."""
-    return await services.search(question, k)
+async def search(services: Services, question: str, k: int = MAX_RESULTS,
+                 shown: slice = slice(0, PAGE_SIZE)) -> list[Hit]:
+    """The current searcher's hits, computed off the event loop; those in `shown` (the
+    page to render) come with their best sentence and highlights worked out there."""
+    return await services.search(question, k, shown)
 
 
 def render_private(answer_id: int, question: str, hits: Sequence[Hit], page: int) -> Rendered:

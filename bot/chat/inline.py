@@ -73,8 +73,9 @@ async def answer_inline_query(update: Update, context: Context) -> None:
     offset = _offset(query.offset)
     logger.debug("inline query at offset %d: %r", offset, question)
     # One more than the page: tells whether a next page exists.
-    hits = await search(context.bot_data.services, question, min(offset + INLINE_PAGE + 1,
-                                                                 INLINE_MAX + 1))
+    hits = await search(context.bot_data.services, question,
+                        min(offset + INLINE_PAGE + 1, INLINE_MAX + 1),
+                        shown=slice(offset, offset + INLINE_PAGE))
     page = hits[offset : offset + INLINE_PAGE]
     end = offset + len(page)
     more = len(hits) > end and end < INLINE_MAX

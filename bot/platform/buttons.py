@@ -18,7 +18,13 @@ from bot.admin.commands import confirm_announcement
 from bot.chat.answering import render_private, search
 from bot.directives.subscriptions import change_settings
 from bot.platform import texts
-from bot.platform.cards import ARTICLE_MAX_MESSAGES, article_blocks, n_pages, truncated_notice
+from bot.platform.cards import (
+    ARTICLE_MAX_MESSAGES,
+    PAGE_SIZE,
+    article_blocks,
+    n_pages,
+    truncated_notice,
+)
 from bot.platform.error_handler import is_not_modified
 from bot.platform.keyboards import (
     AnnouncementRequest,
@@ -98,7 +104,8 @@ async def turn_page(query: CallbackQuery, message: MaybeInaccessibleMessage, con
     await _acknowledge(query)
     if request.page == stored.page:
         return  # already shown (a double tap): the same edit would be "not modified"
-    hits = await search(services, stored.question)
+    first = request.page * PAGE_SIZE
+    hits = await search(services, stored.question, shown=slice(first, first + PAGE_SIZE))
     page = min(request.page, n_pages(len(hits)) - 1)
     rendered = render_private(stored.id, stored.question, hits, page)
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,6 +51,9 @@ from retrieval import Hit, Searcher, flush_cache_writes
 __all__ = ["BotState", "Context", "Services"]
 
 logger = logging.getLogger(__name__)
+
+# Every hit explained (callers that know their page pass it: `Services.search`).
+_ALL = slice(None)
 
 
 @dataclass(eq=False)
@@ -154,11 +158,15 @@ class Services:
         """The current searcher's article with this key (`bot.platform.article_keys`), if any."""
         return self._keys.find(self.searcher, key)
 
-    async def search(self, question: str, k: int) -> list[Hit]:
-        """The current searcher's hits, computed on the search thread."""
+    async def search(self, question: str, k: int, shown: slice = _ALL) -> list[Hit]:
+        """The current searcher's hits, computed on the search thread, with the best
+        sentence and highlights of those in `shown` (the page about to be rendered)
+        worked out there too: the event loop only formats."""
         searcher = self.searcher  # read once: a reload may swap it meanwhile
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.search_pool, searcher.search, question, k)
+        return await loop.run_in_executor(
+            self.search_pool, functools.partial(searcher.search, question, k, shown=shown)
+        )
 
     def close(self) -> None:
         """Release the database and the search thread; wait for index caches on disk."""
