@@ -52,3 +52,16 @@ def test_ordinals_and_ids():
     passages = split_passages(article([para(3), para(3)]))
     assert [p.ordinal for p in passages] == list(range(len(passages)))
     assert {p.article_id for p in passages} == {"a.md"}
+
+
+def test_a_passage_fills_up_to_the_limit_not_counting_the_line_breaks():
+    # The rule the index was built with (search cuts passages again at query time, so
+    # the cut must not drift): a paragraph joins the pending ones while their lengths
+    # add up to at most MAX_CHARS, the "\n" between them not counted.
+    first = ("hàng hóa xuất nhập khẩu qua cửa khẩu " * 20)[: MAX_CHARS - 300]
+    second = ("thủ tục hải quan điện tử cho doanh nghiệp " * 10)[:300]
+    joined = split_passages(article([first, second]))
+    assert [p.text for p in joined] == [first + "\n" + second]
+    assert len(joined[0].text) == MAX_CHARS + 1
+    apart = split_passages(article([first, second + "x"]))
+    assert [p.text for p in apart] == [first, second + "x"]
