@@ -59,8 +59,9 @@ _PARALLEL_MIN = 200
 _ARTICLES_FILE = "articles.bin"
 _ANALYSIS_FILE = "analysis.bin"
 _INDEX_FILE = "index.bin"
-# Cache files earlier versions wrote that nothing reads any more.
-_SUPERSEDED = ("articles.json",)
+# Cache files of earlier formats that nothing reads any more: the ``.npz`` caches and the
+# JSON article cache, which held the text uncompressed (47 MiB).
+_SUPERSEDED = ("analysis.npz", "index.npz", "articles.json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +81,6 @@ class BuildStats:
     def total_seconds(self) -> float:
         """Wall time of the whole build."""
         return sum(self.seconds.values())
-
-
-def _drop_superseded(folder: Path) -> None:
-    """Delete cache files of earlier versions (the JSON article cache held 47 MiB)."""
-    for name in _SUPERSEDED:
-        try:
-            (folder / name).unlink(missing_ok=True)
-        except OSError as exc:
-            logger.warning("could not remove superseded cache file %s: %s", folder / name, exc)
 
 
 def cache_dir(data_dir: Path, corpus_root: Path | str) -> Path:
@@ -138,7 +130,8 @@ def build_searcher(
         report = load_corpus(corpus, cache=article_cache)
         if article_cache is not None:
             writes.append(article_cache.save)
-            writes.append(functools.partial(_drop_superseded, folder))
+    if folder is not None:
+        writes.append(functools.partial(_remove_old_formats, folder))
     timings["load"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -225,7 +218,6 @@ def _build_index(
         writes.append(
             functools.partial(save_index, folder / _INDEX_FILE, index, key, indexed)
         )
-        writes.append(functools.partial(_remove_old_formats, folder))
     searcher = Searcher.from_analysed(articles, analysed, index, config)
     n_fresh = len(fresh)
     del cached, fresh, analysis, current, analysed
@@ -235,9 +227,13 @@ def _build_index(
 
 
 def _remove_old_formats(folder: Path) -> None:
-    """Caches of the ``.npz`` format that this one replaced: dead weight on disk."""
-    for name in ("analysis.npz", "index.npz"):
-        (folder / name).unlink(missing_ok=True)
+    """Delete the caches of earlier formats (`_SUPERSEDED`): dead weight on disk."""
+    for name in _SUPERSEDED:
+        try:
+            (folder / name).unlink(missing_ok=True)
+        except OSError as exc:
+            logger.warning("could not remove superseded cache file %s: %s", folder / name, exc)
+
 
 def _analyse(
     articles: Sequence[Article], *, progress: bool | None, workers: int | None
