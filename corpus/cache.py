@@ -106,8 +106,8 @@ def _encode(entries: dict[str, tuple[dict[str, Any], PackedParagraphs]]) -> byte
             **fields,
             "text": [offset, len(blob), len(packed), zlib.crc32(blob), packed.digest],
         }
-        blobs.append(packed.blob)
-        offset += len(packed.blob)
+        blobs.append(blob)
+        offset += len(blob)
     header = zlib.compress(json.dumps(
         {"kind": _KIND, "version": parser_key(), "articles": articles}, ensure_ascii=False
     ).encode("utf-8"))
@@ -116,9 +116,10 @@ def _encode(entries: dict[str, tuple[dict[str, Any], PackedParagraphs]]) -> byte
 
 def _decode(data: bytes) -> dict[str, tuple[dict[str, Any], PackedParagraphs]]:
     """The entries of a cache file; ValueError when it is foreign, outdated or damaged.
-    Blobs are not unpacked here (unpacking all would cost what the
-    compressed storage saves), but against its checksum: a damaged entry is left out and
-    its file parsed again."""
+
+    Blobs are not unpacked here (unpacking all would cost what the compressed storage
+    saves), only checked against their checksums: a damaged entry is left out and its
+    file parsed again."""
     if not data.startswith(_MAGIC):
         raise ValueError("foreign or outdated format")
     start = len(_MAGIC) + _LENGTH_BYTES

@@ -84,7 +84,7 @@ class PackedParagraphs(Sequence[str]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedParagraphs):
-            return self._blob == other._blob or self.unpack() == other.unpack()
+            return self._digest == other._digest
         if isinstance(other, Sequence) and not isinstance(other, str):
             return len(other) == self._count and self.unpack() == tuple(other)
         return NotImplemented

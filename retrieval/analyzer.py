@@ -57,19 +57,18 @@ FIELDS = ("acc", "acc2", "fold", "fold2", "ids")
 _PHRASE_PATTERNS = [
     (re.compile(rf"(?<!\w){p}(?!\w)", re.IGNORECASE), v) for p, v in PHRASES.items()
 ]
-_TOKEN = re.compile(
-    r"(?P<date>(?<![\d/])(?P<day>[0-3]?\d)/(?P<month>[01]?\d)(?:/(?P<year>(?:19|20)\d\d))?(?![\d/]))"
-    r"|\d+(?:[.,]\d+)*|[^\W\d_]+"
-)
 # Inside a document number ("1234/TCHQ-GSQL") letters are codes, not abbreviations to expand.
 _DOCUMENT_CODE = re.compile(
     r"\d{1,5}\s{0,2}/\s{0,2}(?:\d{4}\s{0,2}/\s{0,2})?[A-Za-zĐđ][\w]*(?:\s{0,2}[-–]\s{0,2}[A-Za-zĐđ]\w*)+"
 )
 _EXPANSIONS = {key: tuple(value.split()) for key, value in ABBREVIATIONS.items()}
 _LONGEST_ABBREVIATION = max(map(len, _EXPANSIONS))
-# `_TOKEN` with the text before each token: every character is in a gap or a token (a
-# word character that is not a letter is a digit, which always starts a number, or "_",
-# which the gap takes), so the lengths of the two give each token's offset.
+# One match per token with the text before it: a date ("28/11", "28/11/2020", its day,
+# month and year captured), a number ("4.185") or a run of letters. Every character is
+# in a gap or a token (a word character that is not a letter is a digit, which always
+# starts a number, or "_", which the gap takes), so `findall` hands plain tuples whose
+# lengths give each token's offset; a token is joined to the previous one when its gap
+# is only whitespace. `features.window_forms` cuts with it too.
 _GAP_TOKEN = re.compile(
     r"([\W_]*?)((?<![\d/])([0-3]?\d)/([01]?\d)(?:/((?:19|20)\d\d))?(?![\d/])"
     r"|\d+(?:[.,]\d+)*|[^\W\d_]+)"

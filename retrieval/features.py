@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -34,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus import fold_diacritics
-from retrieval.analyzer import _EXPANSIONS_FOLDED, QUESTION_WORDS, Terms, fold
+from retrieval.analyzer import _EXPANSIONS_FOLDED, _GAP_TOKEN, QUESTION_WORDS, Terms, fold
 from retrieval.corpus_index import CorpusIndex
 
 __all__ = [
@@ -255,14 +254,6 @@ def _presence(
     return scores[positions]
 
 
-# One match per token with the text before it (`gap`): every character of a text is in
-# a gap or a token (a word character that is not a letter is a digit, which always
-# starts a number, or "_", which the gap takes), so `findall` hands the loop plain
-# tuples. A token is joined to the previous one when its gap is only whitespace.
-_FAST_TOKEN = re.compile(
-    r"([\W_]*?)((?<![\d/])([0-3]?\d)/([01]?\d)(?:/((?:19|20)\d\d))?(?![\d/])"
-    r"|\d+(?:[.,]\d+)*|[^\W\d_]+)"
-)
 # Abbreviations as the folded syllables they stand for ("xnk" -> xuat nhap khau).
 _FOLDED_EXPANSIONS = {
     fold_diacritics(key): tuple(fold_diacritics(part) for part in value)
@@ -280,7 +271,7 @@ def window_forms(text: str) -> tuple[list[str], set[tuple[str, str]]]:
     forms: list[str] = []
     pairs: set[tuple[str, str]] = set()
     add_pair, append, expansions = pairs.add, forms.append, _FOLDED_EXPANSIONS
-    for gap, token, day, month, year in _FAST_TOKEN.findall(fold_diacritics(text.lower())):
+    for gap, token, day, month, year in _GAP_TOKEN.findall(fold_diacritics(text.lower())):
         joined = bool(forms) and (not gap or gap.isspace())
         if day:
             parts: tuple[str, ...] = (f"{int(day)}/{int(month)}",)

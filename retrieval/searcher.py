@@ -52,7 +52,6 @@ _IDS_TITLE = FEATURE_NAMES.index("ids_title")
 # The first hits (one page) choose their shown passages among this many runs.
 WINDOW_CHOICES = 3
 WINDOW_RUNS = 3
-_ALL = slice(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +179,7 @@ class Searcher:
         position = self._by_id.get(article_id)
         return () if position is None else self.passages[position]
 
-    def search(self, query: str, k: int = 5, *, shown: slice = _ALL) -> list[Hit]:
+    def search(self, query: str, k: int = 5, *, shown: slice = slice(None)) -> list[Hit]:
         """The `k` best articles for `query`, near-duplicates collapsed.
 
         The hits in `shown` (all by default) have their best sentence and highlights

@@ -52,9 +52,6 @@ __all__ = ["BotState", "Context", "Services"]
 
 logger = logging.getLogger(__name__)
 
-# Every hit explained (callers that know their page pass it: `Services.search`).
-_ALL = slice(None)
-
 
 @dataclass(eq=False)
 class Services:
@@ -158,7 +155,7 @@ class Services:
         """The current searcher's article with this key (`bot.platform.article_keys`), if any."""
         return self._keys.find(self.searcher, key)
 
-    async def search(self, question: str, k: int, shown: slice = _ALL) -> list[Hit]:
+    async def search(self, question: str, k: int, shown: slice = slice(None)) -> list[Hit]:
         """The current searcher's hits, computed on the search thread, with the best
         sentence and highlights of those in `shown` (the page about to be rendered)
         worked out there too: the event loop only formats."""

@@ -61,12 +61,18 @@ def _corpus(tmp_path):
     return corpus
 
 
-def test_the_cache_returns_the_same_articles_without_unpacking_at_load(tmp_path):
+def _cached(tmp_path):
+    """The two-article corpus, loaded once through a cache that is then saved."""
     corpus = _corpus(tmp_path)
     path = tmp_path / "articles.bin"
     cache = ArticleCache(path)
     first = load_corpus(corpus, cache=cache).articles
     cache.save()
+    return corpus, path, first
+
+
+def test_the_cache_returns_the_same_articles_without_unpacking_at_load(tmp_path):
+    corpus, path, first = _cached(tmp_path)
     data = path.read_bytes()
     assert "Móng Cái".encode() not in data  # the text is stored compressed
     again = load_corpus(corpus, cache=ArticleCache(path)).articles
@@ -75,11 +81,7 @@ def test_the_cache_returns_the_same_articles_without_unpacking_at_load(tmp_path)
 
 
 def test_a_damaged_text_in_the_cache_costs_one_reparse_not_a_wrong_article(tmp_path):
-    corpus = _corpus(tmp_path)
-    path = tmp_path / "articles.bin"
-    cache = ArticleCache(path)
-    first = load_corpus(corpus, cache=cache).articles
-    cache.save()
+    corpus, path, first = _cached(tmp_path)
     data = bytearray(path.read_bytes())
     blob = first[1].paragraphs.blob
     at = bytes(data).rindex(blob)
