@@ -266,18 +266,20 @@ def window_forms(text: str) -> tuple[list[str], set[tuple[str, str]]]:
 
     The analyzer's cut (dates as "day/month" and year, abbreviations expanded) at a
     fraction of its cost: it runs for every candidate of the pool on every question,
-    so the loop works on `findall`'s tuples, not on match objects.
+    so the loop works on `findall`'s tuples, not on match objects, and folds token by
+    token (`fold` remembers syllables; folding the whole text costs more). Folding
+    maps letters to letters only, so the cut is the one of the folded text.
     """
     forms: list[str] = []
     pairs: set[tuple[str, str]] = set()
     add_pair, append, expansions = pairs.add, forms.append, _FOLDED_EXPANSIONS
-    for gap, token, day, month, year in _GAP_TOKEN.findall(fold_diacritics(text.lower())):
+    for gap, token, day, month, year in _GAP_TOKEN.findall(text.lower()):
         joined = bool(forms) and (not gap or gap.isspace())
         if day:
             parts: tuple[str, ...] = (f"{int(day)}/{int(month)}",)
             if year:
                 parts += (year,)
-        elif len(token) <= 5 and token in expansions:
+        elif len(token := fold(token)) <= 5 and token in expansions:
             parts = expansions[token]
         else:
             if joined:

@@ -222,12 +222,20 @@ class FieldIndex:
     ) -> FloatArray:
         """BM25 contributions of postings ``start:end`` of `column` (whose units are
         `units`): `term_frequency_weights` times idf, as the build computed them."""
+        return self._impacts(self.tf[start:end], column, units)
+
+    def impacts_at(
+        self, postings: npt.NDArray[np.intp], column: int, units: npt.NDArray[np.intp]
+    ) -> FloatArray:
+        """`impacts` of scattered postings of `column` (their offsets; units `units`):
+        the same numbers as read from a range, element by element."""
+        return self._impacts(self.tf[postings], column, units)
+
+    def _impacts(
+        self, tf: npt.NDArray[np.generic], column: int, units: npt.NDArray[np.intp]
+    ) -> FloatArray:
         weights = term_frequency_weights(
-            self.tf[start:end].astype(np.float32),
-            self.lengths[units],
-            self.average,
-            self.k1,
-            self.b,
+            tf.astype(np.float32), self.lengths[units], self.average, self.k1, self.b
         )
         weights *= self.idf[column]
         return weights

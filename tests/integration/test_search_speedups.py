@@ -1,6 +1,6 @@
 """The shortcuts the search takes for speed give exactly what the plain path gives.
 
-`window_forms` reads (gap, token) tuples from one `findall`; `Searcher._selection`
+`window_forms` reads (gap, token) tuples from one `findall`; `Searcher._select`
 unpacks a question's posting lists once and reuses them for every candidate. Both must
 be indistinguishable from what they replace, or rankings and shown passages would move.
 """
