@@ -203,17 +203,20 @@ def query_facts(
     phrases: dict[tuple[str, str], float] = {}
     phrase_keys: list[int] = []
     phrase_weights: list[float] = []
-    article_fold2 = index.levels["article"]["fold2"]
+    pairs: list[tuple[str, str]] = []
+    pair_keys: list[int] = []
     for term in dict.fromkeys(terms.fold2):
         first, _, second = term.partition(" ")
         if first in asked or second in asked:
             continue
         key = index.query_keys_for("fold2", term)
-        if key is None:
-            continue
-        weight = float(article_fold2.term_idf(np.asarray([key], np.int64))[0])
+        if key is not None:
+            pairs.append((first, second))
+            pair_keys.append(key)
+    pair_idf = index.levels["article"]["fold2"].term_idf(np.asarray(pair_keys, np.int64))
+    for pair, key, weight in zip(pairs, pair_keys, pair_idf.tolist(), strict=True):
         if weight > 0:
-            phrases[(first, second)] = weight
+            phrases[pair] = weight
             phrase_keys.append(key)
             phrase_weights.append(weight)
     content_keys = np.asarray([index.vocab[w] for w in content], np.int64)
@@ -279,8 +282,8 @@ def window_forms(text: str) -> tuple[list[str], set[tuple[str, str]]]:
             parts: tuple[str, ...] = (f"{int(day)}/{int(month)}",)
             if year:
                 parts += (year,)
-        elif len(token := fold(token)) <= 5 and token in expansions:
-            parts = expansions[token]
+        elif (expansion := expansions.get(token := fold(token))) is not None:
+            parts = expansion
         else:
             if joined:
                 add_pair((forms[-1], token))

@@ -67,7 +67,8 @@ def passage_texts(article: Article) -> list[str]:
 
 
 def _has_letter(unit: str) -> bool:
-    return any(ch.isalpha() for ch in unit)
+    # Most units start with a letter: the first character settles it without a scan.
+    return unit[:1].isalpha() or any(ch.isalpha() for ch in unit)
 
 
 def _units(article: Article) -> Iterator[str]:

@@ -657,15 +657,19 @@ class Searcher:
     ) -> list[tuple[float, int, int]]:
         """The `n` best runs (total, first, last) of consecutive passages within the size
         limit, best first; after the first, only runs that do not overlap those chosen."""
-        texts = self.passages[position]
+        sizes = [len(text) + 1 for text in self.passages[position]]
+        values = selection.tolist()
+        count, span, limit = len(sizes), self.config.window_passages, self.config.window_chars
         runs: list[tuple[float, int, int]] = []
-        for first in range(len(texts)):
-            total, size, best = 0.0, -1, (float("-inf"), first, first)
-            for last in range(first, min(len(texts), first + self.config.window_passages)):
-                size += len(texts[last]) + 1
-                if last > first and size > self.config.window_chars:
+        for first in range(count):
+            # A run of one passage is always allowed, whatever its size.
+            total, size = values[first], sizes[first] - 1
+            best = (total, first, first)
+            for last in range(first + 1, min(count, first + span)):
+                size += sizes[last]
+                if size > limit:
                     break
-                total += float(selection[last])
+                total += values[last]
                 if total > best[0]:
                     best = (total, first, last)
             runs.append(best)
