@@ -64,6 +64,8 @@ _DOCUMENT_CODE = re.compile(
 )
 _EXPANSIONS = {key: tuple(value.split()) for key, value in ABBREVIATIONS.items()}
 _LONGEST_ABBREVIATION = max(map(len, _EXPANSIONS))
+# Beyond any offset: a text has no document code left.
+_NEVER = 1 << 62
 # One match per token with the text before it: a date ("28/11", "28/11/2020", its day,
 # month and year captured), a number ("4.185") or a run of letters. Every character is
 # in a gap or a token (a word character that is not a letter is a digit, which always
@@ -159,11 +161,16 @@ def syllables(text: str) -> list[Syllable]:
         codes = [m.span() for m in _DOCUMENT_CODE.finditer(text)]
     result: list[Syllable] = []
     append = result.append
+    make = tuple.__new__  # a Syllable without the named tuple's Python-level __new__
     expansions = _EXPANSIONS_FOLDED
     previous_end = -1
-    special = code = 0
+    special = 0
+    # The first document code that does not end before the current token (none: never).
+    code = 0
+    code_start, code_end = codes[0] if codes else (_NEVER, _NEVER)
     end = 0
     for gap, token, day, month, year in _GAP_TOKEN.findall(lower):
+        token_end = end  # the previous token's end
         start = end + len(gap)
         end = start + len(token)
         if specials:
@@ -176,34 +183,35 @@ def syllables(text: str) -> list[Syllable]:
                         previous_end == s_start or lower[previous_end:s_start].isspace()
                     )
                     for index, part in enumerate(parts):
-                        append(Syllable(part, s_start, s_end, joined if index == 0 else True))
+                        append(make(Syllable, (part, s_start, s_end,
+                                               joined if index == 0 else True)))
                     previous_end = s_end
                 continue
         if previous_end < 0:
             joined = False
-        elif previous_end == start - len(gap):  # the usual case: the gap is what lies between
+        elif previous_end == token_end:  # the usual case: the gap is what lies between
             joined = not gap or gap.isspace()
         else:
             joined = previous_end == start or lower[previous_end:start].isspace()
         previous_end = end
         if day:
             # "28/11/2020" -> "28/11" "2020": a day is a strong cue, typed with or without year.
-            append(Syllable(f"{int(day)}/{int(month)}", start, end, joined))
+            append(make(Syllable, (f"{int(day)}/{int(month)}", start, end, joined)))
             if year:
-                append(Syllable(year, start, end, True))
+                append(make(Syllable, (year, start, end, True)))
             continue
-        if codes:
-            while code < len(codes) and codes[code][1] <= start:
-                code += 1
-            if code < len(codes) and codes[code][0] <= start and end <= codes[code][1]:
-                append(Syllable(token, start, end, joined))
-                continue
+        while code_end <= start:
+            code += 1
+            code_start, code_end = codes[code] if code < len(codes) else (_NEVER, _NEVER)
+        if code_start <= start and end <= code_end:
+            append(make(Syllable, (token, start, end, joined)))
+            continue
         expansion = expansions.get(token) if len(token) <= _LONGEST_ABBREVIATION else None
         if expansion is None:
-            append(Syllable(token, start, end, joined))
+            append(make(Syllable, (token, start, end, joined)))
         else:
             for index, part in enumerate(expansion):
-                append(Syllable(part, start, end, joined if index == 0 else True))
+                append(make(Syllable, (part, start, end, joined if index == 0 else True)))
     return result
 
 
