@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus import Article
-from retrieval.analyzer import document_terms, syllables
+from retrieval.analyzer import Syllable, document_terms, fold, syllables, window_forms
 from retrieval.passages import split_passages
 
 __all__ = ["AnalysedArticle", "analyse_article"]
@@ -27,6 +27,14 @@ class AnalysedArticle:
     `tokens` holds indexes into `vocab` for all units back to back; unit ``u`` spans
     ``tokens[offsets[u]:offsets[u+1]]``; `joined[i]` says token ``i`` continues a phrase
     with token ``i-1`` (no punctuation between them, same unit).
+
+    Per unit, for `retrieval.forward` (the second stage reads a window's folded
+    syllables from here instead of cutting its text again): `chars` is the unit's
+    length in characters; `plain` says the folded tokens and their joins are exactly
+    what `window_forms` cuts from the unit's text (not so around "C/O" or inside
+    document codes, whose letters the analyser keeps unexpanded); `open_start` and
+    `open_end` say no punctuation precedes its first token or follows its last, so two
+    passages joined by a line break form a pair across it.
     """
 
     content_hash: str
@@ -36,6 +44,10 @@ class AnalysedArticle:
     joined: npt.NDArray[np.bool_]
     offsets: npt.NDArray[np.int32]
     ids: tuple[tuple[str, ...], ...]
+    chars: npt.NDArray[np.int32]
+    plain: npt.NDArray[np.bool_]
+    open_start: npt.NDArray[np.bool_]
+    open_end: npt.NDArray[np.bool_]
 
 
 def analyse_article(article: Article) -> AnalysedArticle:
@@ -46,14 +58,15 @@ def analyse_article(article: Article) -> AnalysedArticle:
     joined: list[bool] = []
     offsets = [0]
     ids: list[tuple[str, ...]] = []
+    flags: list[tuple[bool, bool, bool]] = []
     for text in (*passages, article.title):
-        first = True
-        for unit in syllables(text):
+        units = syllables(text)
+        for position, unit in enumerate(units):
             tokens.append(vocab.setdefault(unit.text, len(vocab)))
-            joined.append(unit.joined and not first)
-            first = False
+            joined.append(unit.joined and position > 0)
         offsets.append(len(tokens))
         ids.append(tuple(document_terms(text)))
+        flags.append(_forward_flags(text, units))
     return AnalysedArticle(
         content_hash=article.content_hash,
         n_passages=len(passages),
@@ -62,4 +75,27 @@ def analyse_article(article: Article) -> AnalysedArticle:
         joined=np.asarray(joined, dtype=np.bool_),
         offsets=np.asarray(offsets, dtype=np.int32),
         ids=tuple(ids),
+        chars=np.asarray([len(text) for text in (*passages, article.title)], dtype=np.int32),
+        plain=np.asarray([f[0] for f in flags], dtype=np.bool_),
+        open_start=np.asarray([f[1] for f in flags], dtype=np.bool_),
+        open_end=np.asarray([f[2] for f in flags], dtype=np.bool_),
     )
+
+
+def _forward_flags(text: str, units: list[Syllable]) -> tuple[bool, bool, bool]:
+    """(plain, open_start, open_end) of one unit (see `AnalysedArticle`).
+
+    A character is outside every token exactly when it is not alphanumeric (the token
+    pattern's gap is ``[\\W_]``), so the unit's ends are open when the characters before
+    its first and after its last alphanumeric one are only whitespace.
+    """
+    forms, pairs = window_forms(text)
+    folded = [fold(unit.text) for unit in units]
+    plain = folded == forms and pairs == {
+        (folded[i - 1], folded[i]) for i in range(1, len(units)) if units[i].joined
+    }
+    lower = text.lower()
+    start = next((i for i, ch in enumerate(lower) if ch.isalnum()), len(lower))
+    end = next((i for i in range(len(lower), 0, -1) if lower[i - 1].isalnum()), 0)
+    lead, trail = lower[:start], lower[end:]
+    return plain, not lead or lead.isspace(), not trail or trail.isspace()

@@ -40,6 +40,7 @@ __all__ = [
     "expand",
     "fold",
     "syllables",
+    "window_forms",
 ]
 
 # Words that ask rather than say what is asked about: answers do not contain them, so
@@ -71,7 +72,7 @@ _NEVER = 1 << 62
 # in a gap or a token (a word character that is not a letter is a digit, which always
 # starts a number, or "_", which the gap takes), so `findall` hands plain tuples whose
 # lengths give each token's offset; a token is joined to the previous one when its gap
-# is only whitespace. `features.window_forms` cuts with it too. The gap is greedy and
+# is only whitespace. `window_forms` cuts with it too. The gap is greedy and
 # letters come first: no token starts with a gap character and the three kinds start
 # with different characters, so this cuts as a lazy gap would, with less backtracking.
 _GAP_TOKEN = re.compile(
@@ -250,3 +251,43 @@ def analyze(text: str, *, normalized: bool = False) -> Terms:
             acc2.append(f"{acc[index - 1]} {acc[index]}")
             fold2.append(f"{folded[index - 1]} {folded[index]}")
     return Terms(acc, acc2, folded, fold2, document_terms(text))
+
+
+# Abbreviations as the folded syllables they stand for ("xnk" -> xuat nhap khau).
+_FOLDED_EXPANSIONS = {
+    fold_diacritics(key): tuple(fold_diacritics(part) for part in value)
+    for key, value in _EXPANSIONS_FOLDED.items()
+}
+
+
+def window_forms(text: str) -> tuple[list[str], set[tuple[str, str]]]:
+    """Folded syllables of a shown passage and its joined neighbour pairs.
+
+    The analyzer's cut (dates as "day/month" and year, abbreviations expanded) at a
+    fraction of its cost: the second stage runs it for every candidate of the pool on
+    every question (or reads it from `ForwardIndex`, which checks it per passage),
+    so the loop works on `findall`'s tuples, not on match objects, and folds token by
+    token (`fold` remembers syllables; folding the whole text costs more). Folding
+    maps letters to letters only, so the cut is the one of the folded text.
+    """
+    forms: list[str] = []
+    pairs: set[tuple[str, str]] = set()
+    add_pair, append, expansions = pairs.add, forms.append, _FOLDED_EXPANSIONS
+    for gap, token, day, month, year in _GAP_TOKEN.findall(text.lower()):
+        joined = bool(forms) and (not gap or gap.isspace())
+        if day:
+            parts: tuple[str, ...] = (f"{int(day)}/{int(month)}",)
+            if year:
+                parts += (year,)
+        elif (expansion := expansions.get(token := fold(token))) is not None:
+            parts = expansion
+        else:
+            if joined:
+                add_pair((forms[-1], token))
+            append(token)
+            continue
+        for index, part in enumerate(parts):
+            if forms and (joined or index):
+                add_pair((forms[-1], part))
+            append(part)
+    return forms, pairs

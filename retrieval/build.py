@@ -39,10 +39,11 @@ from retrieval.analysis import AnalysedArticle, analyse_article
 from retrieval.cache_key import index_key
 from retrieval.corpus_index import CorpusIndex
 from retrieval.errors import IndexBuildError
+from retrieval.forward import ForwardIndex
 from retrieval.memory import release_unused_memory
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.searcher import Searcher
-from retrieval.store import load_analysis, load_index, save_analysis, save_index
+from retrieval.store import load_analysis, load_index, map_analysis, save_analysis, save_index
 
 __all__ = [
     "BuildStats",
@@ -140,10 +141,14 @@ def build_searcher(
     key = index_key([a.content_hash for a in report.articles], config)
     loaded = load_index(folder / _INDEX_FILE, key) if folder else None
     if loaded is not None and len(loaded[1]) == len(report.articles):
-        # The warm path: the index is mapped, no analysis is read at all.
+        # The warm path: the index is mapped, and so is the analysis (its tokens are
+        # read only for the candidates' windows, see `retrieval.forward`).
         index, indexed = loaded
         articles = list(itertools.compress(report.articles, indexed.tolist()))
-        searcher = Searcher.from_index(articles, index, config)
+        mapped = map_analysis(folder / _ANALYSIS_FILE) if folder else None
+        forward = (ForwardIndex.from_mapped(mapped, [a.content_hash for a in articles])
+                   if mapped is not None else None)
+        searcher = Searcher.from_index(articles, index, config, forward)
         from_cache, n_fresh, n_missing = True, 0, 0
         timings["index"] = time.perf_counter() - started
     else:

@@ -28,6 +28,7 @@ ANALYSIS_MODULES = (
     "retrieval.analyzer",
     "retrieval.passages",
     "retrieval.analysis",
+    "retrieval.store",
 )
 # Modules whose code decides what an index file holds and how it is read.
 INDEX_MODULES = ("retrieval.bm25", "retrieval.index", "retrieval.corpus_index", "retrieval.store")

@@ -8,7 +8,7 @@ wrote ("XNK" is bold when the question said "xuất nhập khẩu").
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.analyzer import QUESTION_WORDS, Syllable, fold, syllables
@@ -109,36 +109,48 @@ def best_sentence(text: str, matches: Matches) -> tuple[int, int]:
 
 
 class Explanation:
-    """A passage's best sentence and bold spans, worked out when first read.
+    """A passage, its best sentence and bold spans, worked out when first read.
 
     A search returns twenty hits and the bot shows three at a time: cutting every
-    passage into syllables and sentences up front cost a third of a search. Reading
-    `sentence` or `highlights` computes both once (`resolve` does it ahead, on the
-    search thread, for the hits about to be shown). Computing twice in a race gives the
-    same values, so no lock is taken.
+    passage out of its article, into syllables and into sentences up front cost a third
+    of a search. Reading `text` cuts the passage (`text` may be given, or a function
+    that cuts it); reading `sentence` or `highlights` computes both once (`resolve` does
+    it ahead, on the search thread, for the hits about to be shown). Computing twice in
+    a race gives the same values, so no lock is taken.
     """
 
-    __slots__ = ("_result", "_text", "_words")
+    __slots__ = ("_result", "_source", "_text", "_words")
 
-    def __init__(self, text: str, words: QueryWords | None) -> None:
-        self._text = text  # the hit's passage (the same string, not a copy)
+    def __init__(self, text: str | Callable[[], str], words: QueryWords | None) -> None:
+        self._text, self._source = (text, None) if isinstance(text, str) else (None, text)
         self._words = words
         self._result: tuple[tuple[int, int], tuple[tuple[int, int], ...]] | None = None
 
     @classmethod
     def known(
-        cls, sentence: tuple[int, int], highlights: Sequence[tuple[int, int]]
+        cls, sentence: tuple[int, int], highlights: Sequence[tuple[int, int]], text: str = ""
     ) -> Explanation:
-        """An explanation whose values are already known."""
-        explanation = cls("", None)
+        """An explanation of `text` whose values are already known."""
+        explanation = cls(text, None)
         explanation._result = (sentence, tuple(highlights))
         return explanation
+
+    @property
+    def text(self) -> str:
+        """The passage explained."""
+        text = self._text
+        if text is None:
+            source = self._source
+            if source is None:  # unreachable: one of the two is always set
+                raise RuntimeError("an explanation without a text")
+            text = self._text = source()
+        return text
 
     def resolve(self) -> tuple[tuple[int, int], tuple[tuple[int, int], ...]]:
         """(sentence span, bold spans), computed on the first call."""
         result = self._result
         if result is None:
-            text, words = self._text, self._words
+            text, words = self.text, self._words
             if words is None:
                 raise RuntimeError("an explanation made with known() is always resolved")
             matches = find_matches(text, words)
@@ -164,10 +176,10 @@ class Explanation:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Explanation):
             return NotImplemented
-        return self.resolve() == other.resolve()
+        return (self.text, self.resolve()) == (other.text, other.resolve())
 
     def __hash__(self) -> int:
-        return hash(self.resolve())
+        return hash((self.text, self.resolve()))
 
     def __repr__(self) -> str:
         state = "pending" if self._result is None else repr(self._result)

@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from corpus import fold_diacritics
-from retrieval.analyzer import _EXPANSIONS_FOLDED, _GAP_TOKEN, QUESTION_WORDS, Terms, fold
+from retrieval.analyzer import QUESTION_WORDS, Terms, fold
 from retrieval.corpus_index import CorpusIndex
+from retrieval.forward import WindowForms
 
 __all__ = [
     "FEATURE_NAMES",
@@ -128,9 +128,10 @@ class QueryFacts:
     unseen: float
     n_words: int
     asks_figure: bool
-    # `_window_evidence` of the texts already seen for this question: the window the
-    # pool's features read is usually also the first of the runs the window model weighs.
-    evidence: dict[str, tuple[float, float, float, float]] = field(
+    # `_window_evidence` of the windows already weighed for this question: the window
+    # the pool's features read is usually also the first of the runs the window model
+    # weighs (the searcher hands the same `WindowForms` for both).
+    evidence: dict[WindowForms, tuple[float, float, float, float]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -144,7 +145,7 @@ class Candidate:
     passage_score: float
     coverage: float
     window: tuple[int, int]  # first and last passage shown
-    text: str  # the shown passages
+    forms: WindowForms  # of the shown passages
     published: dt.date | None
 
 
@@ -257,46 +258,9 @@ def _presence(
     return scores[positions]
 
 
-# Abbreviations as the folded syllables they stand for ("xnk" -> xuat nhap khau).
-_FOLDED_EXPANSIONS = {
-    fold_diacritics(key): tuple(fold_diacritics(part) for part in value)
-    for key, value in _EXPANSIONS_FOLDED.items()
-}
-
-
-def window_forms(text: str) -> tuple[list[str], set[tuple[str, str]]]:
-    """Folded syllables of a shown passage and its joined neighbour pairs.
-
-    The analyzer's cut (dates as "day/month" and year, abbreviations expanded) at a
-    fraction of its cost: it runs for every candidate of the pool on every question,
-    so the loop works on `findall`'s tuples, not on match objects, and folds token by
-    token (`fold` remembers syllables; folding the whole text costs more). Folding
-    maps letters to letters only, so the cut is the one of the folded text.
-    """
-    forms: list[str] = []
-    pairs: set[tuple[str, str]] = set()
-    add_pair, append, expansions = pairs.add, forms.append, _FOLDED_EXPANSIONS
-    for gap, token, day, month, year in _GAP_TOKEN.findall(text.lower()):
-        joined = bool(forms) and (not gap or gap.isspace())
-        if day:
-            parts: tuple[str, ...] = (f"{int(day)}/{int(month)}",)
-            if year:
-                parts += (year,)
-        elif (expansion := expansions.get(token := fold(token))) is not None:
-            parts = expansion
-        else:
-            if joined:
-                add_pair((forms[-1], token))
-            append(token)
-            continue
-        for index, part in enumerate(parts):
-            if forms and (joined or index):
-                add_pair((forms[-1], part))
-            append(part)
-    return forms, pairs
-
-
-def _window_evidence(facts: QueryFacts, window: str) -> tuple[float, float, float, float]:
+def _window_evidence(
+    facts: QueryFacts, window: WindowForms
+) -> tuple[float, float, float, float]:
     """Coverage, number share, phrase share and proximity of the shown passage."""
     known = facts.evidence.get(window)
     if known is None:
@@ -304,8 +268,10 @@ def _window_evidence(facts: QueryFacts, window: str) -> tuple[float, float, floa
     return known
 
 
-def _measure_window(facts: QueryFacts, window: str) -> tuple[float, float, float, float]:
-    forms, pairs = window_forms(window)
+def _measure_window(
+    facts: QueryFacts, window: WindowForms
+) -> tuple[float, float, float, float]:
+    forms, pairs = window.forms, window.pairs
     present = set(forms)
     total = sum(facts.content.values()) or 1.0
     coverage = sum(v for w, v in facts.content.items() if w in present) / total
@@ -334,15 +300,15 @@ def _measure_window(facts: QueryFacts, window: str) -> tuple[float, float, float
 
 
 def window_features(
-    facts: QueryFacts, runs: Sequence[tuple[float, int, str]]
+    facts: QueryFacts, runs: Sequence[tuple[float, int, WindowForms]]
 ) -> npt.NDArray[np.float64]:
-    """One row of `WINDOW_FEATURE_NAMES` per candidate run (total, first passage, text),
-    the first stage's best run first."""
+    """One row of `WINDOW_FEATURE_NAMES` per candidate run (total, first passage, its
+    forms), the first stage's best run first."""
     rows = np.zeros((len(runs), len(WINDOW_FEATURE_NAMES)))
     best = max(runs[0][0], 1e-6) if runs else 1.0
-    for i, (total, first, text) in enumerate(runs):
-        coverage, numbers, phrases, proximity = _window_evidence(facts, text)
-        digits = facts.asks_figure and any(ch.isdigit() for ch in text)
+    for i, (total, first, forms) in enumerate(runs):
+        coverage, numbers, phrases, proximity = _window_evidence(facts, forms)
+        digits = facts.asks_figure and forms.has_digit
         rows[i] = (total / best, coverage, numbers, phrases, proximity, float(digits),
                    math.log1p(first), 1.0 if i == 0 else 0.0)
     return rows
@@ -395,7 +361,7 @@ def candidate_features(
     rows = np.zeros((n, len(FEATURE_NAMES)))
     for i, candidate in enumerate(pool):
         coverage, numbers_window, phrases_window, proximity = _window_evidence(
-            facts, candidate.text
+            facts, candidate.forms
         )
         age = 0.0
         if recent and newest is not None and candidate.published is not None:

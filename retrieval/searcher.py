@@ -7,6 +7,7 @@ one keeps answering, then swaps one reference; nothing here is shared between th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ from retrieval.features import (
     typed_without_marks,
     window_features,
 )
+from retrieval.forward import ForwardIndex, WindowForms
 from retrieval.passage_texts import PassageTexts
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.rerank import Reranker, default_reranker
@@ -60,8 +62,9 @@ class Hit:
 
     `passage` is one to three consecutive passages of the article; `sentence` is the
     span of its best sentence and `highlights` the spans of the matched words, both as
-    (start, end) character offsets into `passage`, worked out when first read
-    (`Explanation`; `Searcher.search` resolves the hits it is told will be shown).
+    (start, end) character offsets into `passage`. All three are worked out when first
+    read (`Explanation`; `Searcher.search` resolves the hits it is told will be shown):
+    the bot asks for twenty hits and shows three.
     """
 
     article_id: str
@@ -69,13 +72,17 @@ class Hit:
     url: str
     published: dt.date | None
     score: float
-    passage: str
     explanation: Explanation
     passage_index: int
     # The reranker's probability that this article answers (None: first stage only).
     confidence: float | None = None
     # How `published` was obtained (`Article.date_source`): renderers hedge estimates.
     date_source: str = ""
+
+    @property
+    def passage(self) -> str:
+        """The passages quoted, joined by line breaks."""
+        return self.explanation.text
 
     @property
     def sentence(self) -> tuple[int, int]:
@@ -114,6 +121,8 @@ class _Query:
     # which key (`Searcher._in_title`).
     titles: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]] = field(
         default_factory=dict)
+    # The forms of each window weighed, by (article, first, last passage).
+    windows: dict[tuple[int, int, int], WindowForms] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,7 +130,8 @@ class Searcher:
     """Articles, their passages and the index over them; `search` is thread-safe.
 
     `passages[i]` are the passage texts of ``articles[i]`` (cut on demand, see
-    `PassageTexts`)."""
+    `PassageTexts`); `forward`, when given, holds their folded syllables, which the
+    second stage then reads instead of cutting the texts."""
 
     articles: tuple[Article, ...]
     passages: Sequence[tuple[str, ...]]
@@ -131,6 +141,7 @@ class Searcher:
     reranker: Reranker | None = field(default_factory=default_reranker)
     # Whether to answer at all (`decline`); None: the reranker's answer threshold.
     decline: DeclineModel | None = field(default_factory=default_decline_model)
+    forward: ForwardIndex | None = None
     _by_id: dict[str, int] = field(init=False, repr=False)
     _groups: npt.NDArray[np.int64] = field(init=False, repr=False)
 
@@ -151,7 +162,7 @@ class Searcher:
         """Wrap an index built from `analysed` (same order as `articles`)."""
         if len(analysed) != len(articles):
             raise ValueError("articles and analyses do not match")
-        return cls.from_index(articles, index, config)
+        return cls.from_index(articles, index, config, ForwardIndex.from_analyses(analysed))
 
     @classmethod
     def from_index(
@@ -159,10 +170,11 @@ class Searcher:
         articles: Sequence[Article],
         index: CorpusIndex,
         config: RankingConfig = DEFAULT_RANKING,
+        forward: ForwardIndex | None = None,
     ) -> Searcher:
         """Wrap an index (built or loaded from the cache) of `articles`, in its order."""
         articles = tuple(articles)
-        return cls(articles, PassageTexts(articles), index, config)
+        return cls(articles, PassageTexts(articles), index, config, forward=forward)
 
     @property
     def n_passages(self) -> int:
@@ -401,7 +413,7 @@ class Searcher:
                 passage_score=float(passage_scores[start:end].max()) if end > start else 0.0,
                 coverage=float(coverage[position]),
                 window=(first, last),
-                text="\n".join(self.passages[position][first : last + 1]),
+                forms=self._window_forms(query, position, first, last),
                 published=self.articles[position].published,
             ))
         return pool
@@ -474,9 +486,8 @@ class Searcher:
         runs = self._windows(query, position, passage_scores, WINDOW_RUNS)
         if len(runs) == 1 or reranker.window is None:
             return runs[0][1:]
-        texts = self.passages[position]
         rows = window_features(
-            facts, [(t, f, "\n".join(texts[f : e + 1])) for t, f, e in runs]
+            facts, [(t, f, self._window_forms(query, position, f, e)) for t, f, e in runs]
         )
         best = int(np.argmax(reranker.window.logits(rows)))
         return runs[best][1:]
@@ -520,7 +531,7 @@ class Searcher:
     ) -> Hit:
         article = self.articles[position]
         first, last = window or self._window(query, position, passage_scores)
-        passage = "\n".join(self.passages[position][first : last + 1])
+        passage = functools.partial(_window_text, self.passages, position, first, last)
         return Hit(
             article_id=article.id,
             title=article.title,
@@ -528,7 +539,6 @@ class Searcher:
             published=article.published,
             date_source=article.date_source,
             score=score,
-            passage=passage,
             explanation=Explanation(passage, query.words),
             passage_index=first,
             confidence=confidence,
@@ -652,12 +662,34 @@ class Searcher:
             query.postings[key] = units
         return units
 
+    def _window_forms(self, query: _Query, position: int, first: int, last: int) -> WindowForms:
+        """The forms of passages ``first..last`` of an article, once per question: read
+        from `forward` where it has them, else cut from the text (the same either way)."""
+        key = (position, first, last)
+        forms = query.windows.get(key)
+        if forms is None:
+            if self.forward is not None:
+                forms = self.forward.window(position, first, last)
+            if forms is None:
+                forms = WindowForms.of_text(_window_text(self.passages, position, first, last))
+            query.windows[key] = forms
+        return forms
+
+    def _passage_sizes(self, position: int) -> list[int]:
+        """Characters of each passage of an article (from `forward` without cutting)."""
+        if self.forward is not None:
+            start, end = self.index.article_start[position : position + 2]
+            sizes = self.forward.passage_sizes(position, int(end - start))
+            if sizes is not None:
+                return sizes
+        return [len(text) for text in self.passages[position]]
+
     def _best_runs(
         self, position: int, selection: npt.NDArray[np.float32], n: int
     ) -> list[tuple[float, int, int]]:
         """The `n` best runs (total, first, last) of consecutive passages within the size
         limit, best first; after the first, only runs that do not overlap those chosen."""
-        sizes = [len(text) + 1 for text in self.passages[position]]
+        sizes = [size + 1 for size in self._passage_sizes(position)]
         values = selection.tolist()
         count, span, limit = len(sizes), self.config.window_passages, self.config.window_chars
         runs: list[tuple[float, int, int]] = []
@@ -693,3 +725,8 @@ def _ranges(starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]) -> npt.
         return np.zeros(0, np.intp)
     ends = np.cumsum(lengths)
     return np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
+
+
+def _window_text(passages: Sequence[tuple[str, ...]], position: int, first: int, last: int) -> str:
+    """Passages ``first..last`` of the article at `position`, as shown."""
+    return "\n".join(passages[position][first : last + 1])

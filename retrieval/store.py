@@ -20,7 +20,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -32,11 +32,14 @@ from retrieval.corpus_index import LEVELS, CorpusIndex
 from retrieval.index import FieldIndex
 
 __all__ = [
+    "MappedAnalysis",
     "load_analysis",
     "load_index",
+    "map_analysis",
     "read_arrays",
     "save_analysis",
     "save_index",
+    "unit_flags",
     "write_arrays",
 ]
 
@@ -149,6 +152,7 @@ def save_analysis(path: Path, analysed: Mapping[str, AnalysedArticle]) -> None:
     vocab: dict[str, int] = {}
     mappings: dict[int, npt.NDArray[np.int64]] = {}
     tokens, joined, unit_lengths, units_per_article = [], [], [], []
+    chars, flags = [], []
     ids: list[list[str]] = []
     hashes = list(analysed)
     for content_hash in hashes:
@@ -162,7 +166,10 @@ def save_analysis(path: Path, analysed: Mapping[str, AnalysedArticle]) -> None:
         unit_lengths.append(np.diff(article.offsets))
         units_per_article.append(len(article.offsets) - 1)
         ids.extend(list(unit_ids) for unit_ids in article.ids)
+        chars.append(article.chars)
+        flags.append(np.stack([article.plain, article.open_start, article.open_end], axis=1))
     all_joined = np.concatenate(joined) if joined else np.zeros(0, np.bool_)
+    all_flags = np.concatenate(flags) if flags else np.zeros((0, 3), np.bool_)
     write_arrays(
         path,
         _ANALYSIS_KIND,
@@ -176,10 +183,21 @@ def save_analysis(path: Path, analysed: Mapping[str, AnalysedArticle]) -> None:
             ),
             "units_per_article": _narrow(np.asarray(units_per_article, np.int64)),
             "ids": np.frombuffer(json.dumps(ids).encode("utf-8"), dtype=np.uint8),
+            "unit_chars": _narrow(np.concatenate(chars) if chars else np.zeros(0, np.int64)),
+            # Per unit: plain, open start, open end (`AnalysedArticle`).
+            "unit_flags": np.packbits(all_flags.reshape(-1)),
         },
         hashes=hashes,
         n_tokens=len(all_joined),
     )
+
+
+def unit_flags(packed: npt.NDArray[np.uint8], n_units: int) -> npt.NDArray[np.bool_]:
+    """The (plain, open start, open end) rows of `n_units` units, as `save_analysis`
+    packed them."""
+    if len(packed) * 8 < 3 * n_units:
+        raise ValueError("analysis flags are short")
+    return np.unpackbits(packed, count=3 * n_units).astype(np.bool_).reshape(n_units, 3)
 
 
 def load_analysis(path: Path) -> dict[str, AnalysedArticle]:
@@ -198,10 +216,60 @@ def load_analysis(path: Path) -> dict[str, AnalysedArticle]:
             arrays["unit_lengths"].astype(np.int64),
             arrays["units_per_article"].astype(np.int64),
             json.loads(arrays["ids"].tobytes()),
+            arrays["unit_chars"].astype(np.int32),
+            unit_flags(arrays["unit_flags"], len(arrays["unit_lengths"])),
         )
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         logger.warning("ignoring damaged analysis cache %s: %s", path, exc)
         return {}
+
+
+class MappedAnalysis(NamedTuple):
+    """The analysis cache's arrays as they lie in the file (tokens and joins mapped, not
+    read): what `retrieval.forward` reads windows from in a serving process."""
+
+    hashes: list[str]
+    vocab: list[str]
+    tokens: npt.NDArray[np.unsignedinteger]
+    joined: npt.NDArray[np.uint8]  # packed bits, one per token
+    unit_lengths: npt.NDArray[np.int64]  # tokens per unit
+    units_per_article: npt.NDArray[np.int64]
+    unit_chars: npt.NDArray[np.int64]
+    unit_flags: npt.NDArray[np.bool_]  # per unit: plain, open start, open end
+
+
+def map_analysis(path: Path) -> MappedAnalysis | None:
+    """The analysis cache at `path` mapped, or None when there is no usable one.
+
+    Token ids are not range-checked here (that would read every page of the file):
+    `ForwardIndex` checks the ids of each window it reads."""
+    opened = read_arrays(path, _ANALYSIS_KIND, analysis_key())
+    if opened is None:
+        return None
+    header, arrays = opened
+    try:
+        unit_lengths = arrays["unit_lengths"].astype(np.int64)
+        mapped = MappedAnalysis(
+            hashes=list(header["hashes"]),
+            vocab=_texts(arrays["vocab"]),
+            tokens=arrays["tokens"],
+            joined=arrays["joined"],
+            unit_lengths=unit_lengths,
+            units_per_article=arrays["units_per_article"].astype(np.int64),
+            unit_chars=arrays["unit_chars"].astype(np.int64),
+            unit_flags=unit_flags(arrays["unit_flags"], len(unit_lengths)),
+        )
+        n_tokens = int(header["n_tokens"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        logger.warning("ignoring damaged analysis cache %s: %s", path, exc)
+        return None
+    if (len(mapped.tokens) != n_tokens or len(mapped.joined) * 8 < n_tokens
+            or int(unit_lengths.sum()) != n_tokens or len(mapped.unit_chars) != len(unit_lengths)
+            or int(mapped.units_per_article.sum()) != len(unit_lengths)
+            or len(mapped.hashes) != len(mapped.units_per_article)):
+        logger.warning("ignoring damaged analysis cache %s: arrays do not fit together", path)
+        return None
+    return mapped
 
 
 def _rebuild(
@@ -212,8 +280,12 @@ def _rebuild(
     unit_lengths: npt.NDArray[np.int64],
     units_per_article: npt.NDArray[np.int64],
     ids: list[list[str]],
+    chars: npt.NDArray[np.int32],
+    flags: npt.NDArray[np.bool_],
 ) -> dict[str, AnalysedArticle]:
     if len(hashes) != len(units_per_article) or len(tokens) != len(joined):
+        raise ValueError("analysis arrays do not fit together")
+    if len(chars) != len(unit_lengths) or len(flags) != len(unit_lengths):
         raise ValueError("analysis arrays do not fit together")
     if int(unit_lengths.sum()) != len(tokens) or len(ids) != len(unit_lengths):
         raise ValueError("analysis arrays do not fit together")
@@ -234,6 +306,10 @@ def _rebuild(
             joined=joined[token : token + n_tokens],
             offsets=np.concatenate(([0], np.cumsum(lengths))).astype(np.int32),
             ids=tuple(tuple(x) for x in ids[unit : unit + n_units]),
+            chars=chars[unit : unit + n_units],
+            plain=flags[unit : unit + n_units, 0],
+            open_start=flags[unit : unit + n_units, 1],
+            open_end=flags[unit : unit + n_units, 2],
         )
         unit += n_units
         token += n_tokens

@@ -23,6 +23,7 @@ import numpy as np
 from retrieval.decline import DeclineModel
 from retrieval.evaluate import Question, answer_in
 from retrieval.features import FEATURE_NAMES, window_features
+from retrieval.forward import WindowForms
 from retrieval.rerank import Linear, Reranker, best_threshold, fit_logistic
 from retrieval.searcher import Searcher
 
@@ -157,7 +158,8 @@ def _fit_window(
         marks = [answer_in(text, question.answer) for _, _, _, text in runs]
         if len(set(marks)) < 2:
             continue
-        rows.extend(window_features(facts, [(t, f, text) for t, f, _, text in runs]))
+        rows.extend(window_features(
+            facts, [(t, f, WindowForms.of_text(text)) for t, f, _, text in runs]))
         labels.extend(float(m) for m in marks)
     if len(set(labels)) < 2:
         return None, len(rows)

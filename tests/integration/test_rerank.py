@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from retrieval import POOL
-from retrieval.analyzer import analyze
+from retrieval.analyzer import analyze, window_forms
 from retrieval.decline import (
     DECLINE_PATH,
     POOL_FEATURE_NAMES,
@@ -22,7 +22,7 @@ from retrieval.decline import (
     select,
 )
 from retrieval.evaluate import answer_in, declining_cost, evaluate, read_questions
-from retrieval.features import FEATURE_NAMES, typed_without_marks, window_forms
+from retrieval.features import FEATURE_NAMES, typed_without_marks
 from retrieval.rerank import MODEL_PATH, Reranker, default_reranker
 
 DATA = Path(__file__).parent.parent / "data"

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from retrieval import POOL
+from retrieval.analyzer import window_forms
 from retrieval.evaluate import read_questions
-from retrieval.features import window_forms
 
 DATA = Path(__file__).parent.parent / "data"
 SAMPLE = [q.query for q in read_questions(DATA / "sample_queries.jsonl")]

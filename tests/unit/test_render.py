@@ -135,8 +135,7 @@ def hits(draw) -> Hit:
         url=draw(st.one_of(urls.filter(lambda u: u is not None), st.just(""))),
         published=draw(st.one_of(st.none(), st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1)))),
         score=1.0,
-        passage=passage,
-        explanation=Explanation.known((cut[0], cut[1]), highlights),
+        explanation=Explanation.known((cut[0], cut[1]), highlights, passage),
         passage_index=0,
     )
 
@@ -169,7 +168,7 @@ def test_highlights_become_bold_inside_escaped_text():
     passage = "Thuế <GTGT> 5% & thuế nhập khẩu 0% cho nguyên liệu."
     at = passage.index("nhập khẩu")
     hit = Hit("a.md", "Tiêu đề <b>", "https://hddtvn.com/a/", dt.date(2020, 10, 1), 1.0,
-              passage, Explanation.known((0, len(passage)), ((0, 4), (at, at + len("nhập khẩu")))),
+              Explanation.known((0, len(passage)), ((0, 4), (at, at + len("nhập khẩu"))), passage),
               0)
     html = render_private(1, "thuế", [hit], 0).html
     assert "<b>Thuế</b> &lt;GTGT&gt; 5% &amp; thuế <b>nhập khẩu</b>" in html
@@ -183,8 +182,8 @@ def test_the_best_sentence_comes_first_and_long_passages_are_cut_with_an_ellipsi
     best = "Câu trả lời hay nhất nằm ở đây."
     rest = " Phần sau" + " rất dài" * 200 + "."
     passage = first + best + rest
-    hit = Hit("a.md", "T", "https://hddtvn.com/a/", None, 1.0, passage,
-              Explanation.known((len(first), len(first) + len(best)), ()), 0)
+    hit = Hit("a.md", "T", "https://hddtvn.com/a/", None, 1.0,
+              Explanation.known((len(first), len(first) + len(best)), (), passage), 0)
     shown = visible_text(answer_blocks("q", [hit], 0))
     [body] = [line for line in shown.split("\n") if line.startswith("…")]
     assert body.startswith("…" + best)
@@ -209,8 +208,8 @@ def test_a_date_is_shown_as_firmly_as_it_was_obtained():
     day = dt.date(2020, 8, 17)
     shown = {}
     for source in ("image_url", "text", "estimated", "corpus", ""):
-        hit = Hit("a.md", "Tiêu đề", "https://hddtvn.com/a/", day, 1.0, "Nội dung.",
-                  Explanation.known((0, 9), ()), 0, date_source=source)
+        hit = Hit("a.md", "Tiêu đề", "https://hddtvn.com/a/", day, 1.0,
+                  Explanation.known((0, 9), (), "Nội dung."), 0, date_source=source)
         shown[source] = visible_text(single_message(answer_blocks("q", [hit], 0)))
     for source in ("image_url", "text", ""):
         assert "📅 17/08/2020" in shown[source], source
@@ -228,8 +227,8 @@ def test_an_old_answer_to_a_recency_question_says_how_old_it_is():
     today = dt.date(2026, 12, 4)
 
     def hit(day, source):
-        return Hit("a.md", "Tiêu đề", "https://hddtvn.com/a/", day, 1.0, "Nội dung.",
-                   Explanation.known((0, 9), ()), 0, date_source=source)
+        return Hit("a.md", "Tiêu đề", "https://hddtvn.com/a/", day, 1.0,
+                   Explanation.known((0, 9), (), "Nội dung."), 0, date_source=source)
 
     def shown(question, found):
         return visible_text(single_message(answer_blocks(question, [found], 0, today=today)))

@@ -1,0 +1,160 @@
+"""The second stage reads windows from the analysis (`retrieval.forward`) exactly as it
+would cut them from their text, on the in-memory and the mapped path alike, and falls
+back to the text wherever the analysis cannot say."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus import Article, default_corpus_dir
+from retrieval import build_searcher
+from retrieval.analysis import analyse_article
+from retrieval.forward import ForwardIndex, WindowForms
+from retrieval.passages import passage_texts
+from retrieval.searcher import Searcher
+
+QUESTIONS = [
+    "thủ tục hải quan hàng xuất khẩu",
+    "thu ngan sach cuc hai quan",
+    "C/O mẫu D ưu đãi thuế",
+    "xnk tang truong nam 2020",
+    "công văn 1234/TCHQ-GSQL",
+]
+
+
+def _windows(searcher: Searcher, positions):
+    """Every run of one to three passages of the articles at `positions`."""
+    for position in positions:
+        texts = searcher.passages[position]
+        for first in range(len(texts)):
+            for last in range(first, min(len(texts), first + 3)):
+                yield position, first, last, "\n".join(texts[first : last + 1])
+
+
+def _same(read: WindowForms, cut: WindowForms) -> bool:
+    return (read.forms, read.pairs, read.has_digit) == (cut.forms, cut.pairs, cut.has_digit)
+
+
+def _check_every_window(searcher: Searcher, positions) -> tuple[int, int, int]:
+    """Asserts read == cut wherever the index reads; returns (read, cut, read across a
+    line break that joins a pair)."""
+    forward = searcher.forward
+    assert forward is not None
+    read = cut = crossing = 0
+    for position, first, last, text in _windows(searcher, positions):
+        from_text = WindowForms.of_text(text)
+        found = forward.window(position, first, last)
+        if found is None:
+            cut += 1
+            continue
+        read += 1
+        assert _same(found, from_text), (position, first, last)
+        if last > first and any(forward.crosses[forward.first_unit[position] + first + 1 :
+                                                forward.first_unit[position] + last + 1]):
+            crossing += 1
+    for position in positions:
+        sizes = forward.passage_sizes(position, len(searcher.passages[position]))
+        assert sizes == [len(t) for t in searcher.passages[position]]
+    return read, cut, crossing
+
+
+def _answers(searcher: Searcher) -> list:
+    return [[(h.article_id, h.passage, h.sentence, h.highlights, h.confidence)
+             for h in searcher.search(q, 20)] for q in QUESTIONS]
+
+
+def test_windows_read_from_the_analysis_are_the_windows_cut_from_the_text(sample_searcher):
+    read, cut, _ = _check_every_window(sample_searcher, range(len(sample_searcher.articles)))
+    assert read > cut  # the index does read most (the sample is rich in codes and C/O)
+
+
+def test_a_pair_across_a_line_break_is_read_where_the_text_has_no_punctuation():
+    """Two passages of list lines, no full stop between: the last word of one and the
+    first of the next form a pair in the window's text, and so in what is read."""
+    line = "hàng hóa xuất khẩu qua cửa khẩu biên giới phía bắc trong tháng"
+    first = " ".join([line] * 5)  # ~330 characters, no final punctuation
+    second = " ".join(reversed(first.split()))
+    article = Article("list.md", "Danh sách", "https://hddtvn.com/l/",
+                      (first, first, second), "1" * 64)
+    analysed = analyse_article(article)
+    assert analysed.n_passages == 2
+    forward = ForwardIndex.from_analyses([analysed])
+    texts = passage_texts(article)
+    read = forward.window(0, 0, 1)
+    assert read is not None and bool(forward.crosses[1])
+    assert _same(read, WindowForms.of_text("\n".join(texts)))
+    assert ("thang", "thang") in read.pairs  # "... tháng" + "tháng ..."
+    # With a full stop the pair is gone from both.
+    stopped = Article("list.md", "Danh sách", "https://hddtvn.com/l/",
+                      (first, first + ".", second), "2" * 64)
+    forward = ForwardIndex.from_analyses([analyse_article(stopped)])
+    read = forward.window(0, 0, 1)
+    assert read is not None and not forward.crosses[1]
+    assert _same(read, WindowForms.of_text("\n".join(passage_texts(stopped))))
+
+
+def test_the_mapped_analysis_reads_the_same_as_the_built_one(tmp_path: Path, sample_searcher):
+    build_searcher(default_corpus_dir(), tmp_path, progress=False)
+    warm, _, stats = build_searcher(default_corpus_dir(), tmp_path, progress=False)
+    assert stats.index_from_cache and warm.forward is not None
+    assert warm.forward.tokens.base is not None  # a view of the file, not a copy
+    _check_every_window(warm, range(len(warm.articles)))
+    assert _answers(warm) == _answers(sample_searcher)
+
+
+def test_answers_do_not_depend_on_reading_the_analysis(sample_searcher):
+    without = dataclasses.replace(sample_searcher, forward=None)
+    assert _answers(without) == _answers(sample_searcher)
+
+
+def test_an_article_the_analysis_lacks_is_cut_from_its_text(tmp_path: Path, sample_searcher):
+    build_searcher(default_corpus_dir(), tmp_path, progress=False)
+    from retrieval.store import map_analysis
+
+    [path] = tmp_path.rglob("analysis.bin")
+    mapped = map_analysis(path)
+    assert mapped is not None
+    hashes = [a.content_hash for a in sample_searcher.articles]
+    hashes[0] = "0" * 64  # not in the cache
+    forward = ForwardIndex.from_mapped(mapped, hashes)
+    assert forward.window(0, 0, 0) is None
+    assert forward.passage_sizes(0, len(sample_searcher.passages[0])) is None
+    assert forward.window(1, 0, 0) is not None
+    searcher = dataclasses.replace(sample_searcher, forward=forward)
+    assert _answers(searcher) == _answers(sample_searcher)
+
+
+def test_damaged_token_ids_fall_back_to_the_text(sample_searcher):
+    forward = sample_searcher.forward
+    broken = dataclasses.replace(forward, tokens=np.full_like(forward.tokens, len(forward.table)))
+    assert broken.window(0, 0, 0) is None
+    searcher = dataclasses.replace(sample_searcher, forward=broken)
+    assert _answers(searcher) == _answers(sample_searcher)
+
+
+@pytest.mark.usefixtures("shared_corpus")
+def test_real_corpus_windows_read_as_they_are_cut(shared_searcher):
+    """Every window of every 25th real article (NFD sources, document codes, C/O, lists)."""
+    read, cut, crossing = _check_every_window(
+        shared_searcher, range(0, len(shared_searcher.articles), 25)
+    )
+    assert read > 5 * cut and crossing
+
+
+def test_a_rebuild_from_cached_analyses_reads_the_same(tmp_path: Path, sample_searcher):
+    """The reload path: analyses come back from the cache (flags and all)."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(default_corpus_dir(), corpus)
+    build_searcher(corpus, tmp_path / "data", progress=False)
+    victim = sorted(corpus.rglob("*.md"))[0]
+    victim.unlink()  # a new index; every other analysis is read back from the cache
+    rebuilt, _, stats = build_searcher(corpus, tmp_path / "data", progress=False)
+    assert not stats.index_from_cache and stats.analysed == 0
+    read, cut, _ = _check_every_window(rebuilt, range(len(rebuilt.articles)))
+    assert read > cut
