@@ -73,24 +73,25 @@ class ForwardIndex:
     def from_analyses(cls, analysed: Sequence[AnalysedArticle]) -> ForwardIndex:
         """From the analyses of the indexed articles, in index order."""
         words: dict[str, int] = {}
-        mappings: dict[int, npt.NDArray[np.int64]] = {}  # analyses share vocab tuples
+        mappings: dict[int, npt.NDArray[np.uint32]] = {}  # analyses share vocab tuples
         tokens, joined, lengths, chars, flags = [], [], [], [], []
         for article in analysed:
             local = mappings.get(id(article.vocab))
             if local is None:
-                local = np.fromiter(
+                local = np.fromiter(  # 32 bits: the corpus's tokens are gathered in these
                     (words.setdefault(fold(w), len(words)) for w in article.vocab),
-                    dtype=np.int64, count=len(article.vocab),
+                    dtype=np.uint32, count=len(article.vocab),
                 )
                 mappings[id(article.vocab)] = local
             tokens.append(local[article.tokens] if len(article.tokens) else
-                          np.zeros(0, np.int64))
+                          np.zeros(0, np.uint32))
             joined.append(article.joined)
             lengths.append(np.diff(article.offsets))
             chars.append(article.chars)
             flags.append(np.stack([article.plain, article.open_start, article.open_end], 1))
         units = np.asarray([len(a.offsets) - 1 for a in analysed], np.int64)
-        all_tokens = np.concatenate(tokens) if tokens else np.zeros(0, np.int64)
+        all_tokens = np.concatenate(tokens) if tokens else np.zeros(0, np.uint32)
+        del tokens
         return cls._assemble(
             words=tuple(words),
             table=np.arange(len(words), dtype=np.int64),
