@@ -247,15 +247,9 @@ def _presence(
     index: CorpusIndex, level: str, field: str, keys: npt.NDArray[np.int64],
     weights: npt.NDArray[np.float32], positions: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.float32]:
-    """Weighted presence of `keys` in the units `positions` of a level (articles, titles).
-
-    Accumulates over the whole level (postings are read once each) and picks the pool.
-    """
-    if not len(keys):
-        return np.zeros(len(positions), np.float32)
-    scores = np.zeros(index.n_articles, np.float32)
-    index.levels[level][field].add_presence(scores, keys, weights)
-    return scores[positions]
+    """Weighted presence of `keys` in the units `positions` of a level (articles, titles):
+    the pool's articles searched in each posting list (`FieldIndex.presence_at`)."""
+    return index.levels[level][field].presence_at(positions, keys, weights)
 
 
 def _window_evidence(

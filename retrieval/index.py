@@ -282,6 +282,26 @@ class FieldIndex:
         for _, start, end, weight in self._postings(term_keys, weights):
             scores[self.units(start, end)] += weight
 
+    def presence_at(
+        self,
+        units: npt.NDArray[np.integer],
+        term_keys: Int64Array,
+        weights: npt.NDArray[np.float32],
+    ) -> npt.NDArray[np.float32]:
+        """`add_presence` into zeros, read at `units` (sorted or not): each posting list is
+        searched for those units instead of added whole. The same float32 additions in
+        the same order for each unit, so the same numbers."""
+        result = np.zeros(len(units), np.float32)
+        if not len(units):
+            return result
+        for _, start, end, weight in self._postings(term_keys, weights):
+            if end == start:
+                continue
+            found = self.units(start, end)
+            at = np.minimum(np.searchsorted(found, units), end - start - 1)
+            result[found[at] == units] += weight
+        return result
+
     def _postings(
         self, term_keys: Int64Array, weights: npt.NDArray[np.floating]
     ) -> Iterator[tuple[int, int, int, np.float32]]:

@@ -206,12 +206,12 @@ class Searcher:
         prepared = self._prepare(query)
         if prepared is None:
             return []
-        passage_scores, article_scores, coverage = self._score(prepared)
+        passage_scores, article_scores = self._score(prepared)
         if self.reranker is None:
-            hits = self._hits(prepared, passage_scores, article_scores, coverage, k)
+            hits = self._hits(prepared, passage_scores, article_scores, k)
         else:
             hits = self._reranked(self.reranker, prepared, query, passage_scores,
-                                  article_scores, coverage, k)
+                                  article_scores, k)
         for hit in hits[shown]:
             hit.explanation.resolve()
         return hits
@@ -242,8 +242,8 @@ class Searcher:
         prepared = self._prepare(query)
         if prepared is None:
             return None
-        passage_scores, article_scores, coverage = self._score(prepared)
-        pool = self._pool(prepared, passage_scores, article_scores, coverage, POOL)
+        passage_scores, article_scores = self._score(prepared)
+        pool = self._pool(prepared, passage_scores, article_scores, POOL)
         facts = self._facts(prepared, query)
         return prepared, facts, pool, candidate_features(self.index, facts, pool)
 
@@ -340,22 +340,11 @@ class Searcher:
                 bigrams[(first, second)] = float(value)
         return QueryWords(folded=not accented, unigrams=unigrams, bigrams=bigrams)
 
-    def _score(
-        self, query: _Query
-    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-        """Scores of passages and of articles, and each article's share of the question's
-        information (article-level postings are short: this costs little)."""
+    def _score(self, query: _Query) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        """Scores of passages and of articles."""
         levels = self.index.levels
         passage_scores = np.zeros(self.index.n_passages, np.float32)
         article_scores = np.zeros(self.index.n_articles, np.float32)
-        coverage = np.zeros(self.index.n_articles, np.float32)
-        levels["article"]["fold"].add_presence(
-            coverage, query.coverage_keys, query.coverage_weights
-        )
-        if query.information > 0:
-            coverage /= np.float32(query.information)
-        else:
-            coverage += 1
         for name, (keys, counts) in query.keys.items():
             weight = query.weights[name]
             if weight == 0 or not len(keys):
@@ -371,7 +360,21 @@ class Searcher:
                 article_scores, keys, counts * (weight * self.config.article_weight)
             )
         article_scores += np.maximum.reduceat(passage_scores, self.index.article_start[:-1])
-        return passage_scores, article_scores, coverage
+        return passage_scores, article_scores
+
+    def _coverage(self, query: _Query, positions: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
+        """Each article's share of the question's information, for the articles at
+        `positions` only: the candidates are all that read it, and searching their
+        numbers in the posting lists costs less than adding the lists whole (those of a
+        common word hold most articles, and grow with the corpus)."""
+        coverage = self.index.levels["article"]["fold"].presence_at(
+            positions, query.coverage_keys, query.coverage_weights
+        )
+        if query.information > 0:
+            coverage /= np.float32(query.information)
+        else:
+            coverage += 1
+        return coverage
 
     # -- second stage ------------------------------------------------------------------
 
@@ -383,7 +386,6 @@ class Searcher:
         query: _Query,
         passage_scores: npt.NDArray[np.float32],
         article_scores: npt.NDArray[np.float32],
-        coverage: npt.NDArray[np.float32],
         size: int,
     ) -> list[Candidate]:
         """The `size` best articles by first-stage score, near-duplicates collapsed,
@@ -402,8 +404,9 @@ class Searcher:
             seen.add(group)
             chosen.append(position)
         self._select(query, chosen, passage_scores)
+        coverage = self._coverage(query, np.asarray(chosen, np.intp)).tolist()
         pool: list[Candidate] = []
-        for position in chosen:
+        for position, covered in zip(chosen, coverage, strict=True):
             score = float(article_scores[position])
             first, last = self._window(query, position, passage_scores)
             start, end = (int(x) for x in self.index.article_start[position : position + 2])
@@ -411,7 +414,7 @@ class Searcher:
                 position=position,
                 score=score,
                 passage_score=float(passage_scores[start:end].max()) if end > start else 0.0,
-                coverage=float(coverage[position]),
+                coverage=covered,
                 window=(first, last),
                 forms=self._window_forms(query, position, first, last),
                 published=self.articles[position].published,
@@ -425,7 +428,6 @@ class Searcher:
         text: str,
         passage_scores: npt.NDArray[np.float32],
         article_scores: npt.NDArray[np.float32],
-        coverage: npt.NDArray[np.float32],
         k: int,
     ) -> list[Hit]:
         """Hits ordered by the reranker; none when it judges nothing answers.
@@ -435,7 +437,7 @@ class Searcher:
         """
         if is_small_talk(query.terms):
             return []
-        pool = self._pool(query, passage_scores, article_scores, coverage, max(POOL, k))
+        pool = self._pool(query, passage_scores, article_scores, max(POOL, k))
         if not pool:
             return []
         facts = self._facts(query, text)
@@ -470,7 +472,7 @@ class Searcher:
         position = self._by_id.get(article_id)
         if prepared is None or position is None:
             return None
-        passage_scores, _, _ = self._score(prepared)
+        passage_scores, _ = self._score(prepared)
         runs = self._windows(prepared, position, passage_scores, n)
         texts = self.passages[position]
         return self._facts(prepared, query), [
@@ -499,22 +501,22 @@ class Searcher:
         query: _Query,
         passage_scores: npt.NDArray[np.float32],
         article_scores: npt.NDArray[np.float32],
-        coverage: npt.NDArray[np.float32],
         k: int,
     ) -> list[Hit]:
         n_candidates = min(len(article_scores), 4 * k + 20)
         top = np.argpartition(-article_scores, n_candidates - 1)[:n_candidates]
         order = top[np.lexsort((top, -article_scores[top]))]
+        coverage = self._coverage(query, order)
         hits: list[Hit] = []
         seen_groups: set[int] = set()
-        for position in order.tolist():
+        for position, covered in zip(order.tolist(), coverage, strict=True):
             score = float(article_scores[position])
             if score <= 0 or len(hits) == k:
                 break
             group = int(self._groups[position])
             if group in seen_groups:
                 continue
-            if coverage[position] < self.config.min_coverage:
+            if covered < self.config.min_coverage:
                 continue
             seen_groups.add(group)
             hits.append(self._hit(query, position, score, passage_scores))

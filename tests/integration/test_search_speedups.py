@@ -64,8 +64,8 @@ def _plain_selection(searcher, query, position, passage_scores):
 def test_cached_selection_is_bit_identical_to_the_field_index_path(sample_searcher, question):
     prepared = sample_searcher._prepare(question)
     assert prepared is not None
-    passage_scores, article_scores, coverage = sample_searcher._score(prepared)
-    pool = sample_searcher._pool(prepared, passage_scores, article_scores, coverage, POOL)
+    passage_scores, article_scores = sample_searcher._score(prepared)
+    pool = sample_searcher._pool(prepared, passage_scores, article_scores, POOL)
     assert pool
     discounted = 0
     for candidate in pool:
@@ -76,3 +76,23 @@ def test_cached_selection_is_bit_identical_to_the_field_index_path(sample_search
         start = int(sample_searcher.index.article_start[candidate.position])
         discounted += int((plain != passage_scores[start : start + len(plain)]).any())
     assert discounted, "no candidate had a title word discounted: the test checks nothing"
+
+
+@pytest.mark.parametrize("question", SAMPLE)
+def test_coverage_of_the_candidates_is_the_whole_levels_read_at_them(sample_searcher, question):
+    """`Searcher._coverage` searches the candidates in the posting lists
+    (`FieldIndex.presence_at`) instead of adding the lists whole: the same float32s."""
+    prepared = sample_searcher._prepare(question)
+    assert prepared is not None
+    field_index = sample_searcher.index.levels["article"]["fold"]
+    whole = np.zeros(sample_searcher.index.n_articles, np.float32)
+    field_index.add_presence(whole, prepared.coverage_keys, prepared.coverage_weights)
+    whole /= np.float32(prepared.information)
+    _, article_scores = sample_searcher._score(prepared)
+    everything = np.arange(sample_searcher.index.n_articles, dtype=np.intp)
+    some = np.argsort(-article_scores, kind="stable")[:30]  # unsorted, as the pool asks
+    for positions in (everything, some, everything[::-1]):
+        got = sample_searcher._coverage(prepared, positions)
+        assert got.dtype == np.float32
+        assert np.array_equal(got, whole[positions])
+    assert len(np.unique(whole)) > 1  # articles differ: the comparison says something
