@@ -15,7 +15,7 @@ index holds the same arrays from the analyses in memory.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress, islice
 
@@ -158,16 +158,49 @@ class ForwardIndex:
             return None
         return self.chars[first : first + n_passages].tolist()
 
-    def window(self, position: int, first: int, last: int) -> WindowForms | None:
+    def window(
+        self, position: int, first: int, last: int,
+        texts: Callable[[], Sequence[str]] | None = None,
+    ) -> WindowForms | None:
         """The forms of passages ``first..last`` of the article at `position` joined by
-        line breaks, as `WindowForms.of_text` would cut them, or None when they must be
-        cut from the text (a passage that is not plain, an article not known here)."""
+        line breaks, as `WindowForms.of_text` would cut them; None when they must be cut
+        from the text (an article not known here, damaged ids).
+
+        A passage that is not plain is cut from its own text, got from `texts` (the
+        article's passages; without it such a window gives None), and joined to its
+        neighbours as the line break between them joins: the cut of a window is the cuts
+        of its passages, plus a pair across each line break where neither side has
+        punctuation (`crosses`)."""
         start = int(self.first_unit[position])
         if start < 0 or not 0 <= first <= last < int(self.n_passages[position]):
             return None
         begin, end = start + first, start + last + 1
-        if not self.plain[begin:end].all():
+        if self.plain[begin:end].all():
+            return self._read(begin, end)
+        if texts is None:
             return None
+        forms: list[str] = []
+        pairs: set[tuple[str, str]] = set()
+        has_digit = False
+        passages = texts()
+        for unit in range(begin, end):
+            if self.plain[unit]:
+                part = self._read(unit, unit + 1)
+                if part is None:
+                    return None
+            else:
+                part = WindowForms.of_text(passages[unit - start])
+                if not part.forms:  # a unit without a word: leave the window to its text
+                    return None
+            if forms and self.crosses[unit]:
+                pairs.add((forms[-1], part.forms[0]))
+            forms += part.forms
+            pairs |= part.pairs
+            has_digit = has_digit or part.has_digit
+        return WindowForms(forms, pairs, has_digit)
+
+    def _read(self, begin: int, end: int) -> WindowForms | None:
+        """Units ``begin..end-1``, all plain, read from the tokens."""
         lo, hi = int(self.token_start[begin]), int(self.token_start[end])
         try:
             ids = self.table[self.tokens[lo:hi]]
