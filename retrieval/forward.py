@@ -5,8 +5,8 @@ The second stage weighs twenty candidate windows per question by the words they 
 The analysis already holds every passage's syllables; for the passages where they are
 exactly what `analyzer.window_forms` cuts (`AnalysedArticle.plain`: nearly all, not
 those around "C/O" or holding document codes), a window's forms, its joined pairs and
-whether it holds a figure are read from there. Any other window is cut from its text,
-so the features are the same either way.
+whether it holds a figure are read from there. Any other passage of a window is cut
+from its text, so the features are the same either way.
 
 A serving process maps the analysis cache (`store.map_analysis`): the tokens stay in
 the file and only the candidates' pages are read. A process that has just built the
@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from retrieval.analysis import AnalysedArticle
 from retrieval.analyzer import fold, window_forms
-from retrieval.store import MappedAnalysis
+from retrieval.store import AnalysisArrays, analysis_arrays
 
 __all__ = ["ForwardIndex", "WindowForms"]
 
@@ -52,14 +52,15 @@ class WindowForms:
 class ForwardIndex:
     """Per indexed article (by position), its passages' folded syllables and sizes.
 
-    `tokens[i]` maps through `table` to an id of `words`; unit ``u`` (an article's
-    passages, then its title) spans tokens ``token_start[u]:token_start[u+1]``.
+    `tokens[i]` maps through `table` to an id of `words` (folded forms of the arrays'
+    vocabulary); unit ``u`` (an article's passages, then its title) spans tokens
+    ``token_start[u]:token_start[u+1]``.
     """
 
     words: tuple[str, ...]  # folded forms
     digits: npt.NDArray[np.bool_]  # per word: holds a digit
     table: npt.NDArray[np.int64]  # token value -> word id
-    tokens: npt.NDArray[np.unsignedinteger] | npt.NDArray[np.signedinteger]
+    tokens: npt.NDArray[np.unsignedinteger]
     joined: npt.NDArray[np.uint8]  # packed bits, one per token
     token_start: npt.NDArray[np.int64]
     first_unit: npt.NDArray[np.int64]  # per article position; -1: not known here
@@ -71,83 +72,37 @@ class ForwardIndex:
 
     @classmethod
     def from_analyses(cls, analysed: Sequence[AnalysedArticle]) -> ForwardIndex:
-        """From the analyses of the indexed articles, in index order."""
-        words: dict[str, int] = {}
-        mappings: dict[int, npt.NDArray[np.uint32]] = {}  # analyses share vocab tuples
-        tokens, joined, lengths, chars, flags = [], [], [], [], []
-        for article in analysed:
-            local = mappings.get(id(article.vocab))
-            if local is None:
-                local = np.fromiter(  # 32 bits: the corpus's tokens are gathered in these
-                    (words.setdefault(fold(w), len(words)) for w in article.vocab),
-                    dtype=np.uint32, count=len(article.vocab),
-                )
-                mappings[id(article.vocab)] = local
-            tokens.append(local[article.tokens] if len(article.tokens) else
-                          np.zeros(0, np.uint32))
-            joined.append(article.joined)
-            lengths.append(np.diff(article.offsets))
-            chars.append(article.chars)
-            flags.append(np.stack([article.plain, article.open_start, article.open_end], 1))
-        units = np.asarray([len(a.offsets) - 1 for a in analysed], np.int64)
-        all_tokens = np.concatenate(tokens) if tokens else np.zeros(0, np.uint32)
-        del tokens
-        return cls._assemble(
-            words=tuple(words),
-            table=np.arange(len(words), dtype=np.int64),
-            tokens=all_tokens.astype(np.uint16 if len(words) <= 2**16 else np.uint32),
-            joined=np.packbits(np.concatenate(joined) if joined else np.zeros(0, np.bool_)),
-            unit_lengths=np.concatenate(lengths) if lengths else np.zeros(0, np.int64),
-            first_unit=np.concatenate(([0], np.cumsum(units)[:-1])).astype(np.int64),
-            units=units,
-            chars=np.concatenate(chars) if chars else np.zeros(0, np.int64),
-            flags=np.concatenate(flags) if flags else np.zeros((0, 3), np.bool_),
-        )
+        """From the analyses of the indexed articles, in index order (held in memory)."""
+        return cls.from_arrays(analysis_arrays(analysed), [a.content_hash for a in analysed])
 
     @classmethod
-    def from_mapped(
-        cls, mapped: MappedAnalysis, content_hashes: Sequence[str]
-    ) -> ForwardIndex:
-        """From the analysis cache, for the indexed articles with `content_hashes` (in
-        index order); an article the cache lacks is cut from its text."""
+    def from_arrays(cls, arrays: AnalysisArrays, content_hashes: Sequence[str]) -> ForwardIndex:
+        """From the analysis cache's arrays (`store.map_analysis`, or `analysis_arrays`),
+        for the indexed articles with `content_hashes` (in index order); an article the
+        arrays lack is cut from its text."""
         words: dict[str, int] = {}
-        table = np.fromiter((words.setdefault(fold(w), len(words)) for w in mapped.vocab),
-                            dtype=np.int64, count=len(mapped.vocab))
-        starts = np.concatenate(([0], np.cumsum(mapped.units_per_article)[:-1]))
-        where = dict(zip(mapped.hashes, range(len(mapped.hashes)), strict=True))
+        table = np.fromiter((words.setdefault(fold(w), len(words)) for w in arrays.vocab),
+                            dtype=np.int64, count=len(arrays.vocab))
+        starts = np.concatenate(([0], np.cumsum(arrays.units_per_article)[:-1]))
+        where = dict(zip(arrays.hashes, range(len(arrays.hashes)), strict=True))
         found = np.asarray([where.get(h, -1) for h in content_hashes], np.int64)
-        known = found >= 0
-        first_unit = np.where(known, starts[np.maximum(found, 0)], -1) if len(found) else found
-        units = np.where(known, mapped.units_per_article[np.maximum(found, 0)], 0) \
-            if len(found) else found
-        return cls._assemble(
-            words=tuple(words), table=table, tokens=mapped.tokens, joined=mapped.joined,
-            unit_lengths=mapped.unit_lengths, first_unit=first_unit.astype(np.int64),
-            units=units.astype(np.int64), chars=mapped.unit_chars, flags=mapped.unit_flags,
-        )
-
-    @classmethod
-    def _assemble(
-        cls, *, words: tuple[str, ...], table: npt.NDArray[np.int64],
-        tokens: npt.NDArray[np.integer], joined: npt.NDArray[np.uint8],
-        unit_lengths: npt.NDArray[np.integer], first_unit: npt.NDArray[np.int64],
-        units: npt.NDArray[np.int64], chars: npt.NDArray[np.integer],
-        flags: npt.NDArray[np.bool_],
-    ) -> ForwardIndex:
-        token_start = np.zeros(len(unit_lengths) + 1, np.int64)
-        np.cumsum(unit_lengths, out=token_start[1:])
-        plain, open_start, open_end = (np.asarray(flags[:, i], np.bool_) for i in range(3))
+        known, found = found >= 0, np.maximum(found, 0)
+        first_unit = np.where(known, starts[found], -1).astype(np.int64)
+        units = np.where(known, arrays.units_per_article[found], 0).astype(np.int64)
+        token_start = np.zeros(len(arrays.unit_lengths) + 1, np.int64)
+        np.cumsum(arrays.unit_lengths, out=token_start[1:])
+        plain, open_start, open_end = (arrays.unit_flags[:, i] for i in range(3))
         # A unit with no token cannot be read as a window (its neighbours would join).
         plain = plain & (np.diff(token_start) > 0)
         crosses = np.zeros(len(plain), np.bool_)
         crosses[1:] = open_end[:-1] & open_start[1:]
         return cls(
-            words=words,
+            words=tuple(words),
             digits=np.fromiter((any(ch.isdigit() for ch in w) for w in words), np.bool_,
                                count=len(words)),
-            table=table, tokens=tokens, joined=joined, token_start=token_start,
+            table=table, tokens=arrays.tokens, joined=arrays.joined, token_start=token_start,
             first_unit=first_unit, n_passages=np.maximum(units - 1, 0),
-            chars=np.asarray(chars, np.int64), plain=plain, crosses=crosses,
+            chars=arrays.unit_chars, plain=plain, crosses=crosses,
         )
 
     def passage_sizes(self, position: int, n_passages: int) -> list[int] | None:

@@ -272,25 +272,16 @@ class FieldIndex:
             units = self.units(start, end)
             scores[units] += weight * self.impacts(start, end, column, units)
 
-    def add_presence(
-        self,
-        scores: npt.NDArray[np.float32],
-        term_keys: Int64Array,
-        weights: npt.NDArray[np.float32],
-    ) -> None:
-        """``scores[u] += weight`` for every unit holding the term, whatever its frequency."""
-        for _, start, end, weight in self._postings(term_keys, weights):
-            scores[self.units(start, end)] += weight
-
     def presence_at(
         self,
         units: npt.NDArray[np.integer],
         term_keys: Int64Array,
         weights: npt.NDArray[np.float32],
     ) -> npt.NDArray[np.float32]:
-        """`add_presence` into zeros, read at `units` (sorted or not): each posting list is
-        searched for those units instead of added whole. The same float32 additions in
-        the same order for each unit, so the same numbers."""
+        """``weight`` summed, in key order and in float32, over the keys whose posting
+        list holds the unit, for each of `units` (sorted or not). Each list is searched
+        for those units: the candidates of a question are a few dozen, a common term's
+        list holds most of a level's units."""
         result = np.zeros(len(units), np.float32)
         if not len(units):
             return result

@@ -118,7 +118,7 @@ class _Query:
     selections: dict[int, npt.NDArray[np.float32]] = field(default_factory=dict)
     columns: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     # Per field: the articles whose title holds one of the question's keys (sorted) and
-    # which key (`Searcher._in_title`).
+    # which key (`Searcher._title_owners`).
     titles: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]] = field(
         default_factory=dict)
     # The forms of each window weighed, by (article, first, last passage).
@@ -474,9 +474,8 @@ class Searcher:
             return None
         passage_scores, _ = self._score(prepared)
         runs = self._windows(prepared, position, passage_scores, n)
-        texts = self.passages[position]
         return self._facts(prepared, query), [
-            (total, first, last, "\n".join(texts[first : last + 1]))
+            (total, first, last, _window_text(self.passages, position, first, last))
             for total, first, last in runs
         ]
 

@@ -32,14 +32,14 @@ from retrieval.corpus_index import LEVELS, CorpusIndex
 from retrieval.index import FieldIndex
 
 __all__ = [
-    "MappedAnalysis",
+    "AnalysisArrays",
+    "analysis_arrays",
     "load_analysis",
     "load_index",
     "map_analysis",
     "read_arrays",
     "save_analysis",
     "save_index",
-    "unit_flags",
     "write_arrays",
 ]
 
@@ -147,88 +147,13 @@ def _parse(mapped: mmap.mmap, kind: str) -> tuple[dict[str, Any], dict[str, Any]
 # -- analysed articles -------------------------------------------------------------------
 
 
-def save_analysis(path: Path, analysed: Mapping[str, AnalysedArticle]) -> None:
-    """Store `analysed` (by content hash) in one file, articles sharing one vocabulary."""
-    vocab: dict[str, int] = {}
-    mappings: dict[int, npt.NDArray[np.int64]] = {}
-    tokens, joined, unit_lengths, units_per_article = [], [], [], []
-    chars, flags = [], []
-    ids: list[list[str]] = []
-    hashes = list(analysed)
-    for content_hash in hashes:
-        article = analysed[content_hash]
-        local = mappings.get(id(article.vocab))
-        if local is None:
-            local = np.array([vocab.setdefault(w, len(vocab)) for w in article.vocab], np.int64)
-            mappings[id(article.vocab)] = local
-        tokens.append(local[article.tokens] if len(article.tokens) else np.zeros(0, np.int64))
-        joined.append(article.joined)
-        unit_lengths.append(np.diff(article.offsets))
-        units_per_article.append(len(article.offsets) - 1)
-        ids.extend(list(unit_ids) for unit_ids in article.ids)
-        chars.append(article.chars)
-        flags.append(np.stack([article.plain, article.open_start, article.open_end], axis=1))
-    all_joined = np.concatenate(joined) if joined else np.zeros(0, np.bool_)
-    all_flags = np.concatenate(flags) if flags else np.zeros((0, 3), np.bool_)
-    write_arrays(
-        path,
-        _ANALYSIS_KIND,
-        analysis_key(),
-        {
-            "vocab": _text_array(vocab),
-            "tokens": _narrow(np.concatenate(tokens) if tokens else np.zeros(0, np.int64)),
-            "joined": np.packbits(all_joined),
-            "unit_lengths": _narrow(
-                np.concatenate(unit_lengths) if unit_lengths else np.zeros(0, np.int64)
-            ),
-            "units_per_article": _narrow(np.asarray(units_per_article, np.int64)),
-            "ids": np.frombuffer(json.dumps(ids).encode("utf-8"), dtype=np.uint8),
-            "unit_chars": _narrow(np.concatenate(chars) if chars else np.zeros(0, np.int64)),
-            # Per unit: plain, open start, open end (`AnalysedArticle`).
-            "unit_flags": np.packbits(all_flags.reshape(-1)),
-        },
-        hashes=hashes,
-        n_tokens=len(all_joined),
-    )
+class AnalysisArrays(NamedTuple):
+    """Analysed articles laid end to end over one vocabulary: what `save_analysis`
+    writes, `map_analysis` reads back (tokens and joins mapped from the file, not read),
+    `load_analysis` splits into articles again and `retrieval.forward` reads windows
+    from. The units of an article are its passages, then its title."""
 
-
-def unit_flags(packed: npt.NDArray[np.uint8], n_units: int) -> npt.NDArray[np.bool_]:
-    """The (plain, open start, open end) rows of `n_units` units, as `save_analysis`
-    packed them."""
-    if len(packed) * 8 < 3 * n_units:
-        raise ValueError("analysis flags are short")
-    return np.unpackbits(packed, count=3 * n_units).astype(np.bool_).reshape(n_units, 3)
-
-
-def load_analysis(path: Path) -> dict[str, AnalysedArticle]:
-    """What `save_analysis` wrote, or an empty dict when there is no usable cache."""
-    opened = read_arrays(path, _ANALYSIS_KIND, analysis_key())
-    if opened is None:
-        return {}
-    header, arrays = opened
-    try:
-        n_tokens = int(header["n_tokens"])
-        return _rebuild(
-            header["hashes"],
-            tuple(_texts(arrays["vocab"])),
-            arrays["tokens"],
-            np.unpackbits(arrays["joined"], count=n_tokens).astype(np.bool_),
-            arrays["unit_lengths"].astype(np.int64),
-            arrays["units_per_article"].astype(np.int64),
-            json.loads(arrays["ids"].tobytes()),
-            arrays["unit_chars"].astype(np.int32),
-            unit_flags(arrays["unit_flags"], len(arrays["unit_lengths"])),
-        )
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
-        logger.warning("ignoring damaged analysis cache %s: %s", path, exc)
-        return {}
-
-
-class MappedAnalysis(NamedTuple):
-    """The analysis cache's arrays as they lie in the file (tokens and joins mapped, not
-    read): what `retrieval.forward` reads windows from in a serving process."""
-
-    hashes: list[str]
+    hashes: list[str]  # per article
     vocab: list[str]
     tokens: npt.NDArray[np.unsignedinteger]
     joined: npt.NDArray[np.uint8]  # packed bits, one per token
@@ -238,64 +163,142 @@ class MappedAnalysis(NamedTuple):
     unit_flags: npt.NDArray[np.bool_]  # per unit: plain, open start, open end
 
 
-def map_analysis(path: Path) -> MappedAnalysis | None:
+def analysis_arrays(analysed: Sequence[AnalysedArticle]) -> AnalysisArrays:
+    """`analysed` (in this order) as one set of arrays."""
+    vocab: dict[str, int] = {}
+    # Analyses from one cache or one build share a vocabulary tuple; 32 bits, not 64,
+    # for the corpus's tokens gathered through it.
+    mappings: dict[int, npt.NDArray[np.uint32]] = {}
+    tokens, joined, unit_lengths, chars, flags = [], [], [], [], []
+    for article in analysed:
+        local = mappings.get(id(article.vocab))
+        if local is None:
+            local = np.fromiter((vocab.setdefault(w, len(vocab)) for w in article.vocab),
+                                dtype=np.uint32, count=len(article.vocab))
+            mappings[id(article.vocab)] = local
+        tokens.append(local[article.tokens] if len(article.tokens) else np.zeros(0, np.uint32))
+        joined.append(article.joined)
+        unit_lengths.append(np.diff(article.offsets))
+        chars.append(article.chars)
+        flags.append(np.stack([article.plain, article.open_start, article.open_end], axis=1))
+    del mappings
+    all_tokens = np.concatenate(tokens) if tokens else np.zeros(0, np.uint32)
+    del tokens
+    return AnalysisArrays(
+        hashes=[a.content_hash for a in analysed],
+        vocab=list(vocab),
+        tokens=_narrow(all_tokens),
+        joined=np.packbits(np.concatenate(joined) if joined else np.zeros(0, np.bool_)),
+        unit_lengths=np.concatenate(unit_lengths).astype(np.int64) if unit_lengths
+        else np.zeros(0, np.int64),
+        units_per_article=np.asarray([len(a.offsets) - 1 for a in analysed], np.int64),
+        unit_chars=np.concatenate(chars).astype(np.int64) if chars else np.zeros(0, np.int64),
+        unit_flags=np.concatenate(flags) if flags else np.zeros((0, 3), np.bool_),
+    )
+
+
+def save_analysis(path: Path, analysed: Mapping[str, AnalysedArticle]) -> None:
+    """Store `analysed` (by content hash) in one file, articles sharing one vocabulary."""
+    arrays = analysis_arrays(list(analysed.values()))
+    ids = [list(unit_ids) for article in analysed.values() for unit_ids in article.ids]
+    write_arrays(
+        path,
+        _ANALYSIS_KIND,
+        analysis_key(),
+        {
+            "vocab": _text_array(arrays.vocab),
+            "tokens": arrays.tokens,
+            "joined": arrays.joined,
+            "unit_lengths": _narrow(arrays.unit_lengths),
+            "units_per_article": _narrow(arrays.units_per_article),
+            "ids": np.frombuffer(json.dumps(ids).encode("utf-8"), dtype=np.uint8),
+            "unit_chars": _narrow(arrays.unit_chars),
+            # Per unit: plain, open start, open end (`AnalysedArticle`).
+            "unit_flags": np.packbits(arrays.unit_flags.reshape(-1)),
+        },
+        hashes=list(analysed),
+        n_tokens=len(arrays.tokens),
+    )
+
+
+def map_analysis(path: Path) -> AnalysisArrays | None:
     """The analysis cache at `path` mapped, or None when there is no usable one.
 
     Token ids are not range-checked here (that would read every page of the file):
     `ForwardIndex` checks the ids of each window it reads."""
+    opened = _open_analysis(path)
+    return None if opened is None else opened[0]
+
+
+def load_analysis(path: Path) -> dict[str, AnalysedArticle]:
+    """What `save_analysis` wrote, or an empty dict when there is no usable cache."""
+    opened = _open_analysis(path)
+    if opened is None:
+        return {}
+    arrays, ids = opened
+    try:
+        return _rebuild(arrays, json.loads(ids.tobytes()))
+    except (ValueError, IndexError, TypeError) as exc:
+        logger.warning("ignoring damaged analysis cache %s: %s", path, exc)
+        return {}
+
+
+def _open_analysis(path: Path) -> tuple[AnalysisArrays, npt.NDArray[np.uint8]] | None:
+    """The arrays of the analysis cache at `path` and its ids (JSON bytes, unparsed: a
+    serving process never reads them), checked to fit together."""
     opened = read_arrays(path, _ANALYSIS_KIND, analysis_key())
     if opened is None:
         return None
-    header, arrays = opened
+    header, raw = opened
     try:
-        unit_lengths = arrays["unit_lengths"].astype(np.int64)
-        mapped = MappedAnalysis(
+        unit_lengths = raw["unit_lengths"].astype(np.int64)
+        arrays = AnalysisArrays(
             hashes=list(header["hashes"]),
-            vocab=_texts(arrays["vocab"]),
-            tokens=arrays["tokens"],
-            joined=arrays["joined"],
+            vocab=_texts(raw["vocab"]),
+            tokens=raw["tokens"],
+            joined=raw["joined"],
             unit_lengths=unit_lengths,
-            units_per_article=arrays["units_per_article"].astype(np.int64),
-            unit_chars=arrays["unit_chars"].astype(np.int64),
-            unit_flags=unit_flags(arrays["unit_flags"], len(unit_lengths)),
+            units_per_article=raw["units_per_article"].astype(np.int64),
+            unit_chars=raw["unit_chars"].astype(np.int64),
+            unit_flags=_unit_flags(raw["unit_flags"], len(unit_lengths)),
         )
         n_tokens = int(header["n_tokens"])
+        ids = raw["ids"]
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
         logger.warning("ignoring damaged analysis cache %s: %s", path, exc)
         return None
-    if (len(mapped.tokens) != n_tokens or len(mapped.joined) * 8 < n_tokens
-            or int(unit_lengths.sum()) != n_tokens or len(mapped.unit_chars) != len(unit_lengths)
-            or int(mapped.units_per_article.sum()) != len(unit_lengths)
-            or len(mapped.hashes) != len(mapped.units_per_article)):
+    if (len(arrays.tokens) != n_tokens or len(arrays.joined) * 8 < n_tokens
+            or int(unit_lengths.sum()) != n_tokens or len(arrays.unit_chars) != len(unit_lengths)
+            or int(arrays.units_per_article.sum()) != len(unit_lengths)
+            or len(arrays.hashes) != len(arrays.units_per_article)):
         logger.warning("ignoring damaged analysis cache %s: arrays do not fit together", path)
         return None
-    return mapped
+    return arrays, ids
 
 
-def _rebuild(
-    hashes: list[str],
-    vocab: tuple[str, ...],
-    tokens: npt.NDArray[np.unsignedinteger],
-    joined: npt.NDArray[np.bool_],
-    unit_lengths: npt.NDArray[np.int64],
-    units_per_article: npt.NDArray[np.int64],
-    ids: list[list[str]],
-    chars: npt.NDArray[np.int32],
-    flags: npt.NDArray[np.bool_],
-) -> dict[str, AnalysedArticle]:
-    if len(hashes) != len(units_per_article) or len(tokens) != len(joined):
+def _unit_flags(packed: npt.NDArray[np.uint8], n_units: int) -> npt.NDArray[np.bool_]:
+    """The (plain, open start, open end) rows of `n_units` units, as `save_analysis`
+    packed them."""
+    if len(packed) * 8 < 3 * n_units:
+        raise ValueError("analysis flags are short")
+    return np.unpackbits(packed, count=3 * n_units).astype(np.bool_).reshape(n_units, 3)
+
+
+def _rebuild(arrays: AnalysisArrays, ids: list[list[str]]) -> dict[str, AnalysedArticle]:
+    """The articles of `arrays` (checked by `_open_analysis`), sharing one vocabulary."""
+    if len(ids) != len(arrays.unit_lengths):
         raise ValueError("analysis arrays do not fit together")
-    if len(chars) != len(unit_lengths) or len(flags) != len(unit_lengths):
-        raise ValueError("analysis arrays do not fit together")
-    if int(unit_lengths.sum()) != len(tokens) or len(ids) != len(unit_lengths):
-        raise ValueError("analysis arrays do not fit together")
-    if int(units_per_article.sum()) != len(unit_lengths):
-        raise ValueError("analysis arrays do not fit together")
+    vocab = tuple(arrays.vocab)
+    tokens = np.asarray(arrays.tokens)
     if len(tokens) and int(tokens.max()) >= len(vocab):
         raise ValueError("token id outside the vocabulary")
+    joined = np.unpackbits(arrays.joined, count=len(tokens)).astype(np.bool_)
+    unit_lengths, flags = arrays.unit_lengths, arrays.unit_flags
+    chars = arrays.unit_chars.astype(np.int32)
     result: dict[str, AnalysedArticle] = {}
     unit = token = 0
-    for content_hash, n_units in zip(hashes, units_per_article.tolist(), strict=True):
+    for content_hash, n_units in zip(arrays.hashes, arrays.units_per_article.tolist(),
+                                     strict=True):
         lengths = unit_lengths[unit : unit + n_units]
         n_tokens = int(lengths.sum())
         result[content_hash] = AnalysedArticle(

@@ -138,7 +138,7 @@ def test_an_article_the_analysis_lacks_is_cut_from_its_text(tmp_path: Path, samp
     assert mapped is not None
     hashes = [a.content_hash for a in sample_searcher.articles]
     hashes[0] = "0" * 64  # not in the cache
-    forward = ForwardIndex.from_mapped(mapped, hashes)
+    forward = ForwardIndex.from_arrays(mapped, hashes)
     assert forward.window(0, 0, 0) is None
     assert forward.passage_sizes(0, len(sample_searcher.passages[0])) is None
     assert forward.window(1, 0, 0) is not None

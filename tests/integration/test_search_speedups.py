@@ -85,8 +85,13 @@ def test_coverage_of_the_candidates_is_the_whole_levels_read_at_them(sample_sear
     prepared = sample_searcher._prepare(question)
     assert prepared is not None
     field_index = sample_searcher.index.levels["article"]["fold"]
+    # The plain path: each key's whole posting list added, in key order, in float32.
     whole = np.zeros(sample_searcher.index.n_articles, np.float32)
-    field_index.add_presence(whole, prepared.coverage_keys, prepared.coverage_weights)
+    columns = field_index.columns(prepared.coverage_keys).tolist()
+    for column, weight in zip(columns, prepared.coverage_weights.tolist(), strict=True):
+        if column >= 0:
+            start, end = int(field_index.indptr[column]), int(field_index.indptr[column + 1])
+            whole[field_index.units(start, end)] += np.float32(weight)
     whole /= np.float32(prepared.information)
     _, article_scores = sample_searcher._score(prepared)
     everything = np.arange(sample_searcher.index.n_articles, dtype=np.intp)

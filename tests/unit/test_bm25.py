@@ -82,8 +82,9 @@ def test_unit_numbers_past_16_bits_round_trip_through_the_bit_planes():
     )
     assert decoded.tolist() == expected[1].tolist()
     # and every posting's score lands on its own unit
-    scores = np.zeros(n_units, np.float32)
-    field.add_presence(scores, field.keys.astype(np.int64), np.ones(len(field.keys), np.float32))
+    scores = field.presence_at(
+        np.arange(n_units), field.keys.astype(np.int64), np.ones(len(field.keys), np.float32)
+    )
     assert set(np.flatnonzero(scores).tolist()) == set(units.tolist())
 
 
