@@ -38,6 +38,7 @@ from retrieval.features import (
     window_features,
 )
 from retrieval.forward import ForwardIndex, WindowForms
+from retrieval.index import ranges
 from retrieval.passage_texts import PassageTexts
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.rerank import Reranker, default_reranker
@@ -598,7 +599,7 @@ class Searcher:
             if not found.any():
                 continue
             holders = np.repeat(np.arange(len(missing)), found)
-            held = owners[_ranges(lo, found)]
+            held = owners[ranges(lo, found)]
             passage = self.index.levels["passage"][name]
             columns = self._columns(query, "passage", name, keys)
             values = counts * (-discount * weight)
@@ -612,7 +613,7 @@ class Searcher:
                 within = np.searchsorted(units, starts[chosen] + sizes[chosen]) - first
                 if not within.any():
                     continue
-                at = _ranges(first, within)
+                at = ranges(first, within)
                 inside = units[at]
                 slots = inside - np.repeat(shifts[chosen], within)
                 flat[slots] += np.float32(values[key]) * passage.impacts_at(
@@ -718,15 +719,6 @@ class Searcher:
             if all(run[2] < c[1] or run[1] > c[2] for c in chosen):
                 chosen.append(run)
         return chosen
-
-
-def _ranges(starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
-    """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])``, without the loop."""
-    total = int(lengths.sum())
-    if not total:
-        return np.zeros(0, np.intp)
-    ends = np.cumsum(lengths)
-    return np.arange(total) + np.repeat(starts - (ends - lengths), lengths)
 
 
 def _window_text(passages: Sequence[tuple[str, ...]], position: int, first: int, last: int) -> str:

@@ -118,3 +118,52 @@ def test_counting_gives_sorted_term_frequencies_at_either_width(key_range):
     assert counted.keys.tolist() == pairs[0].tolist()
     assert counted.units.tolist() == pairs[1].tolist()
     assert counted.tf.tolist() == tf.tolist()
+
+
+def _bit_plane_field() -> FieldIndex:
+    """Units past 16 bits (two bit-planes), lists of every length from one to thousands."""
+    rng = np.random.default_rng(5)
+    n_units = 200_000
+    units = rng.integers(0, n_units, 40_000).astype(np.int32)
+    keys = np.minimum(rng.zipf(1.3, len(units)), 500).astype(np.int64)
+    return FieldIndex.build(units, keys, n_units, Bm25Params(k1=1.0, b=0.8))
+
+
+def test_all_terms_at_once_give_the_float32_sums_of_adding_one_term_after_the_other():
+    """`add_scores` weighs every list of a question in one pass; a unit held by several
+    of its terms must get each term's share, in the question's order, in float32."""
+    field = _bit_plane_field()
+    rng = np.random.default_rng(6)
+    query = np.concatenate([field.keys[:40].astype(np.int64), [10**6, -1], field.keys[:3]])
+    weights = rng.uniform(0.1, 3.0, len(query)).astype(np.float32)
+    expected = np.full(field.n_units, 0.25, np.float32)
+    for key, weight in zip(query.tolist(), weights.tolist(), strict=True):
+        column = int(field.columns(np.asarray([key]))[0])
+        if column >= 0:
+            start, end = int(field.indptr[column]), int(field.indptr[column + 1])
+            units = field.units(start, end)
+            expected[units] += np.float32(weight) * field.impacts(start, end, column, units)
+    scores = np.full(field.n_units, 0.25, np.float32)
+    field.add_scores(scores, query, weights)
+    assert np.count_nonzero(expected != 0.25) > 10_000
+    assert np.array_equal(scores, expected)
+
+
+def test_presence_at_the_candidates_is_each_lists_weight_added_in_key_order():
+    field = _bit_plane_field()
+    rng = np.random.default_rng(8)
+    query = np.concatenate([field.keys[:60].astype(np.int64), [10**6]])
+    weights = rng.uniform(-1.0, 3.0, len(query)).astype(np.float32)
+    held = field.units(int(field.indptr[0]), int(field.indptr[1]))
+    candidates = np.concatenate([rng.integers(0, field.n_units, 300), held[:50],
+                                 [0, field.n_units - 1]])
+    expected = np.zeros(len(candidates), np.float32)
+    for key, weight in zip(query.tolist(), weights.tolist(), strict=True):
+        column = int(field.columns(np.asarray([key]))[0])
+        if column >= 0:
+            units = field.units(int(field.indptr[column]), int(field.indptr[column + 1]))
+            expected[np.isin(candidates, units)] += np.float32(weight)
+    found = field.presence_at(candidates, query, weights)
+    assert np.count_nonzero(expected) > 50
+    assert np.array_equal(found, expected)
+    assert not field.presence_at(np.zeros(0, np.intp), query, weights).size
