@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus import Article
-from retrieval.analyzer import Syllable, document_terms, fold, syllables, window_forms
+from retrieval.analyzer import Syllable, cut_code, document_terms, fold, syllables, window_forms
 from retrieval.passages import split_passages
 
 __all__ = ["AnalysedArticle", "analyse_article"]
@@ -34,7 +34,9 @@ class AnalysedArticle:
     what `window_forms` cuts from the unit's text (not so around "C/O" or inside
     document codes, whose letters the analyser keeps unexpanded); `open_start` and
     `open_end` say no punctuation precedes its first token or follows its last, so two
-    passages joined by a line break form a pair across it.
+    passages joined by a line break form a pair across it. `cuts` holds, for each unit
+    that is not plain (in order), its `cut_code`: what the second stage reads there
+    instead of cutting the text again.
     """
 
     content_hash: str
@@ -48,6 +50,7 @@ class AnalysedArticle:
     plain: npt.NDArray[np.bool_]
     open_start: npt.NDArray[np.bool_]
     open_end: npt.NDArray[np.bool_]
+    cuts: tuple[str, ...]
 
 
 def analyse_article(article: Article) -> AnalysedArticle:
@@ -59,6 +62,7 @@ def analyse_article(article: Article) -> AnalysedArticle:
     offsets = [0]
     ids: list[tuple[str, ...]] = []
     flags: list[tuple[bool, bool, bool]] = []
+    cuts: list[str] = []
     for text in (*passages, article.title):
         units = syllables(text)
         for position, unit in enumerate(units):
@@ -67,6 +71,8 @@ def analyse_article(article: Article) -> AnalysedArticle:
         offsets.append(len(tokens))
         ids.append(tuple(document_terms(text)))
         flags.append(_forward_flags(text, units))
+        if not flags[-1][0]:
+            cuts.append(cut_code(text))
     return AnalysedArticle(
         content_hash=article.content_hash,
         n_passages=len(passages),
@@ -79,6 +85,7 @@ def analyse_article(article: Article) -> AnalysedArticle:
         plain=np.asarray([f[0] for f in flags], dtype=np.bool_),
         open_start=np.asarray([f[1] for f in flags], dtype=np.bool_),
         open_end=np.asarray([f[2] for f in flags], dtype=np.bool_),
+        cuts=tuple(cuts),
     )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from corpus import KINDS, find_references, fold_diacritics, normalize_line
@@ -36,9 +37,11 @@ __all__ = [
     "Syllable",
     "Terms",
     "analyze",
+    "cut_code",
     "document_terms",
     "expand",
     "fold",
+    "read_cut",
     "syllables",
     "window_forms",
 ]
@@ -291,3 +294,33 @@ def window_forms(text: str) -> tuple[list[str], set[tuple[str, str]]]:
                 add_pair((forms[-1], part))
             append(part)
     return forms, pairs
+
+
+def cut_code(text: str) -> str:
+    """`window_forms` of `text` (and whether it holds a digit) as one string, for the
+    analysis cache to keep the cut of the passages `retrieval.forward` cannot read from
+    their tokens: "1" or "0" (a digit or not), then the forms, a space before one that
+    pairs with the form before it and "|" before one that does not. Forms never hold
+    either separator (they are runs of letters, digits and a date's "/")."""
+    forms, pairs = window_forms(text)
+    parts = ["1" if any(ch.isdigit() for ch in text) else "0"]
+    for index, form in enumerate(forms):
+        if index:
+            # A pair of the cut is a pair of neighbours; marking every neighbour pair
+            # that is one gives back exactly the cut's set.
+            parts.append(" " if (forms[index - 1], form) in pairs else "|")
+        parts.append(form)
+    return "".join(parts)
+
+
+def read_cut(code: str) -> tuple[list[str], set[tuple[str, str]], bool]:
+    """(forms, pairs, has_digit) of a `cut_code`."""
+    forms: list[str] = []
+    pairs: set[tuple[str, str]] = set()
+    body = code[1:]
+    if body:
+        for run in body.split("|"):
+            words = run.split(" ")
+            pairs.update(pairwise(words))
+            forms += words
+    return forms, pairs, code[:1] == "1"

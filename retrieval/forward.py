@@ -5,8 +5,9 @@ The second stage weighs twenty candidate windows per question by the words they 
 The analysis already holds every passage's syllables; for the passages where they are
 exactly what `analyzer.window_forms` cuts (`AnalysedArticle.plain`: nearly all, not
 those around "C/O" or holding document codes), a window's forms, its joined pairs and
-whether it holds a figure are read from there. Any other passage of a window is cut
-from its text, so the features are the same either way.
+whether it holds a figure are read from there. For the others the analysis keeps their
+cut (`analyzer.cut_code`), so no window is cut from its text while searching, and the
+features are the same either way.
 
 A serving process maps the analysis cache (`store.map_analysis`): the tokens stay in
 the file and only the candidates' pages are read. A process that has just built the
@@ -15,7 +16,7 @@ index holds the same arrays from the analyses in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress, islice
 
@@ -23,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.analysis import AnalysedArticle
-from retrieval.analyzer import fold, window_forms
+from retrieval.analyzer import fold, read_cut, window_forms
 from retrieval.store import AnalysisArrays, analysis_arrays
 
 __all__ = ["ForwardIndex", "WindowForms"]
@@ -69,6 +70,10 @@ class ForwardIndex:
     plain: npt.NDArray[np.bool_]  # per unit
     # Per unit: joined to the previous unit when both are shown, separated by "\n".
     crosses: npt.NDArray[np.bool_]
+    # The units that are not plain (sorted), with their `cut_code`s (UTF-8, end to end).
+    cut_units: npt.NDArray[np.int64]
+    cut_text: npt.NDArray[np.uint8]
+    cut_ends: npt.NDArray[np.int64]
 
     @classmethod
     def from_analyses(cls, analysed: Sequence[AnalysedArticle]) -> ForwardIndex:
@@ -103,6 +108,8 @@ class ForwardIndex:
             table=table, tokens=arrays.tokens, joined=arrays.joined, token_start=token_start,
             first_unit=first_unit, n_passages=np.maximum(units - 1, 0),
             chars=arrays.unit_chars, plain=plain, crosses=crosses,
+            cut_units=np.flatnonzero(~arrays.unit_flags[:, 0]).astype(np.int64),
+            cut_text=arrays.cut_text, cut_ends=arrays.cut_ends,
         )
 
     def passage_sizes(self, position: int, n_passages: int) -> list[int] | None:
@@ -113,16 +120,12 @@ class ForwardIndex:
             return None
         return self.chars[first : first + n_passages].tolist()
 
-    def window(
-        self, position: int, first: int, last: int,
-        texts: Callable[[], Sequence[str]] | None = None,
-    ) -> WindowForms | None:
+    def window(self, position: int, first: int, last: int) -> WindowForms | None:
         """The forms of passages ``first..last`` of the article at `position` joined by
         line breaks, as `WindowForms.of_text` would cut them; None when they must be cut
         from the text (an article not known here, damaged ids).
 
-        A passage that is not plain is cut from its own text, got from `texts` (the
-        article's passages; without it such a window gives None), and joined to its
+        A passage that is not plain is read from its kept cut and joined to its
         neighbours as the line break between them joins: the cut of a window is the cuts
         of its passages, plus a pair across each line break where neither side has
         punctuation (`crosses`)."""
@@ -132,26 +135,33 @@ class ForwardIndex:
         begin, end = start + first, start + last + 1
         if self.plain[begin:end].all():
             return self._read(begin, end)
-        if texts is None:
-            return None
         forms: list[str] = []
         pairs: set[tuple[str, str]] = set()
         has_digit = False
-        passages = texts()
         for unit in range(begin, end):
-            if self.plain[unit]:
-                part = self._read(unit, unit + 1)
-                if part is None:
-                    return None
-            else:
-                part = WindowForms.of_text(passages[unit - start])
-                if not part.forms:  # a unit without a word: leave the window to its text
-                    return None
+            part = self._read(unit, unit + 1) if self.plain[unit] else self._cut(unit)
+            if part is None or not part.forms:  # no word: leave the window to its text
+                return None
             if forms and self.crosses[unit]:
                 pairs.add((forms[-1], part.forms[0]))
             forms += part.forms
             pairs |= part.pairs
             has_digit = has_digit or part.has_digit
+        return WindowForms(forms, pairs, has_digit)
+
+    def _cut(self, unit: int) -> WindowForms | None:
+        """The kept cut of a unit that is not plain (None: none kept, or damaged)."""
+        at = int(np.searchsorted(self.cut_units, unit))
+        if at == len(self.cut_units) or int(self.cut_units[at]) != unit:
+            return None
+        begin = int(self.cut_ends[at - 1]) if at else 0
+        try:
+            code = self.cut_text[begin : int(self.cut_ends[at])].tobytes().decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if not code:
+            return None
+        forms, pairs, has_digit = read_cut(code)
         return WindowForms(forms, pairs, has_digit)
 
     def _read(self, begin: int, end: int) -> WindowForms | None:

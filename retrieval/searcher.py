@@ -671,8 +671,7 @@ class Searcher:
         forms = query.windows.get(key)
         if forms is None:
             if self.forward is not None:
-                forms = self.forward.window(position, first, last,
-                                            functools.partial(self.passages.__getitem__, position))
+                forms = self.forward.window(position, first, last)
             if forms is None:
                 forms = WindowForms.of_text(_window_text(self.passages, position, first, last))
             query.windows[key] = forms

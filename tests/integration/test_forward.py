@@ -40,21 +40,21 @@ def _same(read: WindowForms, cut: WindowForms) -> bool:
 
 
 def _check_every_window(searcher: Searcher, positions) -> tuple[int, int, int]:
-    """Asserts read == cut for every window; returns (read from the tokens alone, read
-    with a passage that is not plain cut from its text, read across a line break that
-    joins a pair)."""
+    """Asserts read == cut for every window, and that every window is read; returns
+    (read from the tokens alone, read with the kept cut of a passage that is not plain,
+    read across a line break that joins a pair)."""
     forward = searcher.forward
     assert forward is not None
     read = composed = crossing = 0
     for position, first, last, text in _windows(searcher, positions):
         from_text = WindowForms.of_text(text)
         found = forward.window(position, first, last)
-        if found is None:
-            found = forward.window(position, first, last, lambda p=position: searcher.passages[p])
-            assert found is not None, (position, first, last)
-            composed += 1
-        else:
+        assert found is not None, (position, first, last)
+        start = int(forward.first_unit[position])
+        if forward.plain[start + first : start + last + 1].all():
             read += 1
+        else:
+            composed += 1
         assert _same(found, from_text), (position, first, last)
         if last > first and any(forward.crosses[forward.first_unit[position] + first + 1 :
                                                 forward.first_unit[position] + last + 1]):
@@ -94,15 +94,16 @@ def test_a_pair_across_a_line_break_is_read_where_the_text_has_no_punctuation():
     assert _same(read, WindowForms.of_text("\n".join(texts)))
     assert ("thang", "thang") in read.pairs  # "... tháng" + "tháng ..."
     # The same with a document code in the first passage, whose letters the analyser
-    # keeps unexpanded ("TCHQ"): that passage is cut from its text, the rest read.
+    # keeps unexpanded ("TCHQ"): that passage is read from its kept cut, the rest from
+    # the tokens.
     coded = Article("list.md", "Danh sách", "https://hddtvn.com/l/",
                     (first, "theo công văn 1234/TCHQ-GSQL " + first, second), "3" * 64)
     analysed = analyse_article(coded)
     forward = ForwardIndex.from_analyses([analysed])
     texts = passage_texts(coded)
     assert not forward.plain[0] and forward.plain[1] and bool(forward.crosses[1])
-    assert forward.window(0, 0, 1) is None  # no texts to cut from
-    read = forward.window(0, 0, 1, lambda: texts)
+    assert analysed.cuts and len(forward.cut_units) == 1
+    read = forward.window(0, 0, 1)
     assert read is not None
     assert _same(read, WindowForms.of_text("\n".join(texts)))
     assert ("thang", "thang") in read.pairs
@@ -176,3 +177,60 @@ def test_a_rebuild_from_cached_analyses_reads_the_same(tmp_path: Path, sample_se
     assert not stats.index_from_cache and stats.analysed == 0
     read, composed, _ = _check_every_window(rebuilt, range(len(rebuilt.articles)))
     assert read > composed > 0
+
+
+def test_a_missing_or_damaged_kept_cut_falls_back_to_the_text(sample_searcher):
+    forward = sample_searcher.forward
+    assert len(forward.cut_units)
+    without = dataclasses.replace(forward, cut_units=forward.cut_units[:0])
+    garbled = dataclasses.replace(forward, cut_text=np.full_like(forward.cut_text, 0xFF))
+    unit = int(forward.cut_units[0])
+    position = int(np.searchsorted(forward.first_unit, unit, side="right")) - 1
+    passage = unit - int(forward.first_unit[position])
+    assert forward.window(position, passage, passage) is not None
+    for broken in (without, garbled):
+        assert broken.window(position, passage, passage) is None
+        searcher = dataclasses.replace(sample_searcher, forward=broken)
+        assert _answers(searcher) == _answers(sample_searcher)
+
+
+def test_the_kept_cuts_round_trip_through_the_analysis_cache(tmp_path: Path, sample_searcher):
+    from retrieval.store import load_analysis, save_analysis
+
+    analysed = {a.content_hash: analyse_article(a) for a in sample_searcher.articles[:40]}
+    assert sum(len(a.cuts) for a in analysed.values()) > 5
+    save_analysis(tmp_path / "analysis.bin", analysed)
+    loaded = load_analysis(tmp_path / "analysis.bin")
+    assert {h: a.cuts for h, a in loaded.items()} == {h: a.cuts for h, a in analysed.items()}
+    assert all(len(a.cuts) == int((~a.plain).sum()) for a in loaded.values())
+
+
+
+def _array_start(path: Path, name: str) -> int:
+    """Byte offset of array `name` in a file `store.write_arrays` wrote."""
+    import json
+
+    data = path.read_bytes()
+    magic = data.index(b"\n") + 1
+    size = int.from_bytes(data[magic : magic + 8], "little")
+    header = json.loads(data[magic + 8 : magic + 8 + size])
+    return -(-(magic + 8 + size) // 64) * 64 + header["arrays"][name][2]
+
+
+def test_damaged_kept_cuts_make_the_analysis_cache_unusable(tmp_path: Path, sample_searcher):
+    """The cuts are stored compressed: bytes that no longer inflate leave the cache
+    unused (rebuilt) rather than misread."""
+    from retrieval.store import load_analysis, map_analysis, save_analysis
+
+    analysed = {a.content_hash: analyse_article(a) for a in sample_searcher.articles[:40]}
+    path = tmp_path / "analysis.bin"
+    save_analysis(path, analysed)
+    assert map_analysis(path) is not None
+    good = path.read_bytes()
+    start = _array_start(path, "cut_text")
+    for damage in (b"\x00" * 8, b"\xff" * 8):
+        broken = bytearray(good)
+        broken[start : start + 8] = damage
+        path.write_bytes(bytes(broken))
+        assert map_analysis(path) is None
+        assert load_analysis(path) == {}

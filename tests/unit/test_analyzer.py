@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.analyzer import analyze, syllables
+from retrieval.analyzer import analyze, cut_code, read_cut, syllables, window_forms
 
 
 def terms(text):
@@ -147,3 +147,19 @@ def test_plain_and_general_tokenisers_agree(text):
     plain = syllables(text.replace("/", " "))
     general = syllables(text.replace("/", " ") + " /")
     assert general[: len(plain)] == plain
+
+
+@pytest.mark.parametrize("text", [
+    "", "…", "C/O mẫu D, theo công văn 1234/TCHQ-GSQL ngày 28/11/2020.",
+    "XNK tăng; XNK tăng\nXNK", "hàng hóa hàng. hóa hàng", "1²", "TP.HCM và TP HCM",
+])
+def test_a_kept_cut_reads_back_as_the_cut(text):
+    assert read_cut(cut_code(text)) == (*window_forms(text), any(c.isdigit() for c in text))
+
+
+@given(st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạđ/.,-| 0123456789TCHQXNKC\n",
+               max_size=160))
+def test_any_text_s_cut_reads_back_exactly(text):
+    """The kept cut of a passage that is not plain is what the second stage reads in
+    place of cutting it: forms, every pair (and none more) and the digit flag."""
+    assert read_cut(cut_code(text)) == (*window_forms(text), any(c.isdigit() for c in text))
