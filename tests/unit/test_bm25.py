@@ -88,6 +88,24 @@ def test_unit_numbers_past_16_bits_round_trip_through_the_bit_planes():
     assert set(np.flatnonzero(scores).tolist()) == set(units.tolist())
 
 
+@pytest.mark.parametrize("n_units", [70_000, 300_000, 2**20 + 5, 2**24 + 10])
+def test_scattered_postings_decode_to_the_units_of_their_lists(n_units):
+    """`units_at` (scattered postings, the high bits gathered a byte at a time; past
+    eight planes four bytes) gives what `units` unpacks list by list."""
+    rng = np.random.default_rng(n_units)
+    units = rng.integers(0, n_units, 6000).astype(np.int32)
+    units[:2] = (0, n_units - 1)
+    keys = rng.integers(0, 50, len(units)).astype(np.int64)
+    field = FieldIndex.build(units, keys, n_units, Bm25Params())
+    assert field.units_high.shape[0] == (n_units - 1).bit_length() - 16
+    by_list = np.concatenate(
+        [field.units(int(a), int(b)) for a, b in zip(field.indptr[:-1], field.indptr[1:], strict=True)]
+    )
+    assert by_list.max() == n_units - 1
+    postings = rng.permutation(len(field.tf))
+    assert field.units_at(postings).tolist() == by_list[postings].tolist()
+
+
 def test_scores_equal_precomputed_bm25_impacts_bit_for_bit():
     rng = np.random.default_rng(3)
     units = rng.integers(0, 500, 20_000).astype(np.int32)
