@@ -88,22 +88,28 @@ def test_unit_numbers_past_16_bits_round_trip_through_the_bit_planes():
     assert set(np.flatnonzero(scores).tolist()) == set(units.tolist())
 
 
-@pytest.mark.parametrize("n_units", [70_000, 300_000, 2**20 + 5, 2**24 + 10])
-def test_scattered_postings_decode_to_the_units_of_their_lists(n_units):
-    """`units_at` (scattered postings, the high bits gathered a byte at a time; past
-    eight planes four bytes) gives what `units` unpacks list by list."""
+@pytest.mark.parametrize("n_units", [40_000, 70_000, 300_000, 2**20 + 5, 2**24 + 10])
+def test_whole_lists_decode_to_the_units_each_list_unpacks(n_units):
+    """`list_units` (many lists at once, the high bits unpacked from the lists' bytes;
+    past eight planes four bytes wide) gives what `units` unpacks list by list, for
+    lists in any order, repeated, sharing bytes at their ends."""
     rng = np.random.default_rng(n_units)
     units = rng.integers(0, n_units, 6000).astype(np.int32)
     units[:2] = (0, n_units - 1)
     keys = rng.integers(0, 50, len(units)).astype(np.int64)
     field = FieldIndex.build(units, keys, n_units, Bm25Params())
-    assert field.units_high.shape[0] == (n_units - 1).bit_length() - 16
-    by_list = np.concatenate(
-        [field.units(int(a), int(b)) for a, b in zip(field.indptr[:-1], field.indptr[1:], strict=True)]
-    )
-    assert by_list.max() == n_units - 1
-    postings = rng.permutation(len(field.tf))
-    assert field.units_at(postings).tolist() == by_list[postings].tolist()
+    assert field.units_high.shape[0] == max(0, (n_units - 1).bit_length() - 16)
+    indptr = field.indptr.astype(np.intp)
+    for columns in (np.arange(len(field.keys)), rng.permutation(len(field.keys))[:7],
+                    np.asarray([3, 3, 0, len(field.keys) - 1])):
+        starts, lengths = indptr[columns], indptr[columns + 1] - indptr[columns]
+        postings, decoded = field.list_units(starts, lengths)
+        expected = np.concatenate([field.units(int(indptr[c]), int(indptr[c + 1]))
+                                   for c in columns.tolist()])
+        assert decoded.tolist() == expected.tolist()
+        assert postings.tolist() == np.concatenate(
+            [np.arange(indptr[c], indptr[c + 1]) for c in columns.tolist()]).tolist()
+    assert field.list_units(indptr[:1], indptr[:1] * 0)[1].tolist() == []
 
 
 def test_scores_equal_precomputed_bm25_impacts_bit_for_bit():
