@@ -22,7 +22,7 @@ import numpy.typing as npt
 from retrieval.bm25 import IdfVariant, idf, term_frequency_weights
 from retrieval.errors import IndexBuildError
 
-__all__ = ["Bm25Params", "FieldIndex", "Postings", "pack_units", "ranges"]
+__all__ = ["Bm25Params", "FieldIndex", "ListsRead", "Postings", "pack_units", "ranges"]
 
 Int64Array = npt.NDArray[np.int64]
 KeyArray = npt.NDArray[np.uint32] | npt.NDArray[np.int64]
@@ -128,6 +128,25 @@ def pack_units(units: npt.NDArray[np.integer], n_units: int) -> tuple[UnitLow, U
     for plane in range(planes):
         high[plane] = np.packbits(((units >> (16 + plane)) & 1).astype(np.uint8))
     return low, high
+
+
+@dataclass(frozen=True, slots=True)
+class ListsRead:
+    """The units of the posting lists one `FieldIndex.add_scores` call decoded, kept so
+    that the question's later reads of the same lists (the title discount of the
+    pool's windows reads the lists of the title's words, the longest ones) do not
+    decode them again."""
+
+    columns: dict[int, int]  # column -> its list's number among those read
+    bounds: list[int]  # list i's units are units[bounds[i]:bounds[i + 1]]
+    units: npt.NDArray[np.intp]
+
+    def units_of(self, column: int) -> npt.NDArray[np.intp] | None:
+        """The units of `column`'s list, or None when this call did not read it."""
+        at = self.columns.get(column)
+        if at is None:
+            return None
+        return self.units[self.bounds[at] : self.bounds[at + 1]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,8 +321,9 @@ class FieldIndex:
         scores: npt.NDArray[np.float32],
         term_keys: Int64Array,
         weights: npt.NDArray[np.float32],
-    ) -> None:
-        """``scores[u] += weight × impact(term, u)`` for every posting of every term.
+    ) -> ListsRead | None:
+        """``scores[u] += weight × impact(term, u)`` for every posting of every term;
+        returns the lists' decoded units (None: no key is in this field).
 
         All the terms' postings are read and weighed at once and added in term order
         (`np.add.at` adds element by element, in order): the float32 sums are exactly
@@ -312,7 +332,7 @@ class FieldIndex:
         columns = self.columns(term_keys)
         known = columns >= 0
         if not known.any():
-            return
+            return None
         columns = columns[known]
         starts = self.indptr[columns].astype(np.intp)
         lengths = self.indptr[columns + 1].astype(np.intp) - starts
@@ -324,6 +344,10 @@ class FieldIndex:
         contributions *= np.repeat(self.idf[columns], lengths)
         contributions *= np.repeat(np.asarray(weights, np.float32)[known], lengths)
         np.add.at(scores, units, contributions)
+        bounds = [0, *np.cumsum(lengths).tolist()]
+        return ListsRead(
+            {column: i for i, column in enumerate(columns.tolist())}, bounds, units
+        )
 
     def presence_at(
         self,

@@ -38,7 +38,7 @@ from retrieval.features import (
     window_features,
 )
 from retrieval.forward import ForwardIndex, WindowForms
-from retrieval.index import ranges
+from retrieval.index import ListsRead, ranges
 from retrieval.passage_texts import PassageTexts
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.rerank import Reranker, default_reranker
@@ -116,6 +116,8 @@ class _Query:
     # field's posting lists (a common term's list is unpacked once, not once per
     # candidate) and each article's passage scores with the title's words discounted.
     postings: dict[tuple[str, str, int], npt.NDArray[np.intp]] = field(default_factory=dict)
+    # The lists the first stage decoded, by (level, field): `Searcher._units` reads there.
+    read: dict[tuple[str, str], ListsRead | None] = field(default_factory=dict)
     selections: dict[int, npt.NDArray[np.float32]] = field(default_factory=dict)
     columns: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     # Per field: the articles whose title holds one of the question's keys (sorted) and
@@ -350,11 +352,12 @@ class Searcher:
             weight = query.weights[name]
             if weight == 0 or not len(keys):
                 continue
+            read = query.read
             if query.passage_weights[name]:
-                levels["passage"][name].add_scores(
+                read["passage", name] = levels["passage"][name].add_scores(
                     passage_scores, keys, counts * query.passage_weights[name]
                 )
-            levels["title"][name].add_scores(
+            read["title", name] = levels["title"][name].add_scores(
                 article_scores, keys, counts * (weight * self.config.title_weight)
             )
             levels["article"][name].add_scores(
@@ -657,10 +660,13 @@ class Searcher:
         key = (level, name, column)
         units = query.postings.get(key)
         if units is None:
-            field_index = self.index.levels[level][name]
-            units = field_index.units(
-                int(field_index.indptr[column]), int(field_index.indptr[column + 1])
-            )
+            read = query.read.get((level, name))
+            units = None if read is None else read.units_of(column)
+            if units is None:
+                field_index = self.index.levels[level][name]
+                units = field_index.units(
+                    int(field_index.indptr[column]), int(field_index.indptr[column + 1])
+                )
             query.postings[key] = units
         return units
 

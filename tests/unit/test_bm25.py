@@ -191,3 +191,24 @@ def test_presence_at_the_candidates_is_each_lists_weight_added_in_key_order():
     assert np.count_nonzero(expected) > 50
     assert np.array_equal(found, expected)
     assert not field.presence_at(np.zeros(0, np.intp), query, weights).size
+
+
+def test_a_scoring_pass_hands_back_the_units_of_the_lists_it_read():
+    """What `add_scores` decoded is reused by the question's later reads (the title
+    discount), so it must be each list's units exactly, and nothing for lists it did
+    not read."""
+    field = _bit_plane_field()
+    query = np.concatenate([field.keys[5:30].astype(np.int64), [10**6], field.keys[5:6]])
+    read = field.add_scores(np.zeros(field.n_units, np.float32), query,
+                            np.ones(len(query), np.float32))
+    assert read is not None
+    for column in range(len(field.keys)):
+        units = read.units_of(column)
+        if 5 <= column < 30:
+            start, end = int(field.indptr[column]), int(field.indptr[column + 1])
+            assert units is not None and units.tolist() == field.units(start, end).tolist()
+        else:
+            assert units is None
+    unknown = np.asarray([10**6], np.int64)
+    assert field.add_scores(np.zeros(field.n_units, np.float32), unknown,
+                            np.ones(1, np.float32)) is None
