@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from retrieval.analysis import AnalysedArticle
 from retrieval.analyzer import fold, read_cut, window_forms
+from retrieval.index import ranges
 from retrieval.store import AnalysisArrays, analysis_arrays
 
 __all__ = ["ForwardIndex", "WindowForms"]
@@ -123,23 +124,42 @@ class ForwardIndex:
     def window(self, position: int, first: int, last: int) -> WindowForms | None:
         """The forms of passages ``first..last`` of the article at `position` joined by
         line breaks, as `WindowForms.of_text` would cut them; None when they must be cut
-        from the text (an article not known here, damaged ids).
+        from the text (an article not known here, damaged ids)."""
+        return self.windows([(position, first, last)])[0]
 
-        A passage that is not plain is read from its kept cut and joined to its
-        neighbours as the line break between them joins: the cut of a window is the cuts
-        of its passages, plus a pair across each line break where neither side has
-        punctuation (`crosses`)."""
-        start = int(self.first_unit[position])
-        if start < 0 or not 0 <= first <= last < int(self.n_passages[position]):
-            return None
-        begin, end = start + first, start + last + 1
-        if self.plain[begin:end].all():
-            return self._read(begin, end)
+    def windows(self, requests: Sequence[tuple[int, int, int]]) -> list[WindowForms | None]:
+        """`window` of each (position, first, last) of `requests`.
+
+        The windows whose passages are all plain (nearly all) are read together, in
+        one pass over their tokens: a question weighs twenty. A passage that is not
+        plain is read from its kept cut and joined to its neighbours as the line break
+        between them joins: the cut of a window is the cuts of its passages, plus a pair
+        across each line break where neither side has punctuation (`crosses`)."""
+        results: list[WindowForms | None] = [None] * len(requests)
+        plain: list[tuple[int, int, int]] = []  # (request, first unit, end unit)
+        for i, (position, first, last) in enumerate(requests):
+            start = int(self.first_unit[position])
+            if start < 0 or not 0 <= first <= last < int(self.n_passages[position]):
+                continue
+            begin, end = start + first, start + last + 1
+            if self.plain[begin:end].all():
+                plain.append((i, begin, end))
+            else:
+                results[i] = self._mixed(begin, end)
+        read = self._read([(begin, end) for _, begin, end in plain])
+        for (i, _, _), forms in zip(plain, read, strict=True):
+            results[i] = forms
+        return results
+
+    def _mixed(self, begin: int, end: int) -> WindowForms | None:
+        """Units ``begin..end-1``, some of them not plain (read from their kept cut)."""
+        units = range(begin, end)
+        read = iter(self._read([(unit, unit + 1) for unit in units if self.plain[unit]]))
         forms: list[str] = []
         pairs: set[tuple[str, str]] = set()
         has_digit = False
-        for unit in range(begin, end):
-            part = self._read(unit, unit + 1) if self.plain[unit] else self._cut(unit)
+        for unit in units:
+            part = next(read) if self.plain[unit] else self._cut(unit)
             if part is None or not part.forms:  # no word: leave the window to its text
                 return None
             if forms and self.crosses[unit]:
@@ -164,21 +184,39 @@ class ForwardIndex:
         forms, pairs, has_digit = read_cut(code)
         return WindowForms(forms, pairs, has_digit)
 
-    def _read(self, begin: int, end: int) -> WindowForms | None:
-        """Units ``begin..end-1``, all plain, read from the tokens."""
-        lo, hi = int(self.token_start[begin]), int(self.token_start[end])
+    def _read(self, spans: Sequence[tuple[int, int]]) -> list[WindowForms | None]:
+        """Units ``begin..end-1`` of each span, all plain, read from the tokens: the
+        spans' tokens, join bits and digits are gathered once for all of them."""
+        if not spans:
+            return []
+        begins = np.asarray([begin for begin, _ in spans], np.intp)
+        ends = np.asarray([end for _, end in spans], np.intp)
+        lo = self.token_start[begins].astype(np.intp)
+        counts = self.token_start[ends].astype(np.intp) - lo
+        at = ranges(lo, counts)  # the spans' tokens, end to end
         try:
-            ids = self.table[self.tokens[lo:hi]]
-        except IndexError:  # a damaged cache: cut the text instead
-            return None
-        skip, bits = divmod(lo, 8)
-        joins = np.unpackbits(self.joined[skip : (hi + 7) // 8])[bits : bits + hi - lo]
-        if len(joins) != hi - lo:
-            return None
+            ids = self.table[self.tokens[at]]
+            joins = (self.joined[at >> 3] >> (7 - (at & 7)).astype(np.uint8)) & 1
+        except IndexError:  # a damaged cache: cut the texts instead
+            return [None] * len(spans)
         joins = joins.astype(np.bool_)
-        for unit in range(begin + 1, end):
-            joins[self.token_start[unit] - lo] = self.crosses[unit]
+        offsets = np.zeros(len(spans) + 1, np.intp)
+        np.cumsum(counts, out=offsets[1:])
+        # A line break inside a span joins as `crosses` says, not as the token's bit.
+        for j, (begin, end) in enumerate(spans):
+            for unit in range(begin + 1, end):
+                joins[offsets[j] + self.token_start[unit] - lo[j]] = self.crosses[unit]
+        digits = np.cumsum(self.digits[ids], dtype=np.intp)
         words = self.words
-        forms = [words[i] for i in ids.tolist()]
-        pairs = set(compress(zip(forms, islice(forms, 1, None), strict=False), joins[1:].tolist()))
-        return WindowForms(forms, pairs, bool(self.digits[ids].any()))
+        all_forms = [words[i] for i in ids.tolist()]
+        all_joins = joins.tolist()
+        bounds = offsets.tolist()
+        result: list[WindowForms | None] = []
+        for j in range(len(spans)):
+            a, b = bounds[j], bounds[j + 1]
+            forms = all_forms[a:b]
+            pairs = set(compress(zip(forms, islice(forms, 1, None), strict=False),
+                                 islice(all_joins, a + 1, b)))
+            held = b > a and int(digits[b - 1]) > (int(digits[a - 1]) if a else 0)
+            result.append(WindowForms(forms, pairs, held))
+        return result

@@ -409,10 +409,11 @@ class Searcher:
             chosen.append(position)
         self._select(query, chosen, passage_scores)
         coverage = self._coverage(query, np.asarray(chosen, np.intp)).tolist()
+        windows = [(p, *self._window(query, p, passage_scores)) for p in chosen]
+        forms = self._windows_forms(query, windows)
         pool: list[Candidate] = []
-        for position, covered in zip(chosen, coverage, strict=True):
+        for (position, first, last), covered, read in zip(windows, coverage, forms, strict=True):
             score = float(article_scores[position])
-            first, last = self._window(query, position, passage_scores)
             start, end = (int(x) for x in self.index.article_start[position : position + 2])
             pool.append(Candidate(
                 position=position,
@@ -420,7 +421,7 @@ class Searcher:
                 passage_score=float(passage_scores[start:end].max()) if end > start else 0.0,
                 coverage=covered,
                 window=(first, last),
-                forms=self._window_forms(query, position, first, last),
+                forms=read,
                 published=self.articles[position].published,
             ))
         return pool
@@ -491,8 +492,9 @@ class Searcher:
         runs = self._windows(query, position, passage_scores, WINDOW_RUNS)
         if len(runs) == 1 or reranker.window is None:
             return runs[0][1:]
+        forms = self._windows_forms(query, [(position, f, e) for _, f, e in runs])
         rows = window_features(
-            facts, [(t, f, self._window_forms(query, position, f, e)) for t, f, e in runs]
+            facts, [(t, f, read) for (t, f, _), read in zip(runs, forms, strict=True)]
         )
         best = int(np.argmax(reranker.window.logits(rows)))
         return runs[best][1:]
@@ -670,18 +672,24 @@ class Searcher:
             query.postings[key] = units
         return units
 
-    def _window_forms(self, query: _Query, position: int, first: int, last: int) -> WindowForms:
-        """The forms of passages ``first..last`` of an article, once per question: read
-        from `forward` where it has them, else cut from the text (the same either way)."""
-        key = (position, first, last)
-        forms = query.windows.get(key)
-        if forms is None:
-            if self.forward is not None:
-                forms = self.forward.window(position, first, last)
-            if forms is None:
-                forms = WindowForms.of_text(_window_text(self.passages, position, first, last))
-            query.windows[key] = forms
-        return forms
+    def _windows_forms(
+        self, query: _Query, windows: Sequence[tuple[int, int, int]]
+    ) -> list[WindowForms]:
+        """The forms of each (article, first, last passage) window, once per question:
+        read from `forward` where it has them (all the missing ones at once), else cut
+        from the text (the same either way)."""
+        known = query.windows
+        missing = [key for key in dict.fromkeys(windows) if key not in known]
+        if missing:
+            read = self.forward.windows(missing) if self.forward is not None else None
+            for i, (position, first, last) in enumerate(missing):
+                forms = read[i] if read is not None else None
+                if forms is None:
+                    forms = WindowForms.of_text(
+                        _window_text(self.passages, position, first, last)
+                    )
+                known[position, first, last] = forms
+        return [known[key] for key in windows]
 
     def _passage_sizes(self, position: int) -> list[int]:
         """Characters of each passage of an article (from `forward` without cutting)."""
