@@ -234,3 +234,23 @@ def test_damaged_kept_cuts_make_the_analysis_cache_unusable(tmp_path: Path, samp
         path.write_bytes(bytes(broken))
         assert map_analysis(path) is None
         assert load_analysis(path) == {}
+
+
+def test_windows_read_together_are_each_what_its_text_cuts(sample_searcher):
+    """The pool's windows are read in one pass: in any order, repeated, mixed with
+    windows that hold a passage that is not plain and with requests that cannot be
+    read, each comes out as its own text cuts it (or None where it cannot be read)."""
+    forward = sample_searcher.forward
+    windows = list(_windows(sample_searcher, range(len(sample_searcher.passages))))
+    rng = np.random.default_rng(4)
+    order = rng.permutation(len(windows))
+    requests = [windows[i][:3] for i in order] + [windows[0][:3], (0, 0, 10**6), (0, 2, 1)]
+    read = forward.windows(requests)
+    texts = {w[:3]: w[3] for w in windows}
+    for request, found in zip(requests, read, strict=True):
+        if request in texts:
+            assert found is not None and _same(found, WindowForms.of_text(texts[request]))
+        else:
+            assert found is None
+    spanning = [r for r in requests if r in texts and r[2] > r[1]]
+    assert len(spanning) > 50  # windows of several passages, where line breaks join
