@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 from typing import NamedTuple
 
 from corpus import KINDS, find_references, fold_diacritics, normalize_line
@@ -313,14 +312,16 @@ def cut_code(text: str) -> str:
     return "".join(parts)
 
 
-def read_cut(code: str) -> tuple[list[str], set[tuple[str, str]], bool]:
-    """(forms, pairs, has_digit) of a `cut_code`."""
+def read_cut(code: str) -> tuple[list[str], list[bool], bool]:
+    """(forms, joins, has_digit) of a `cut_code`: ``joins[i]`` says whether form ``i``
+    pairs with the one before it (never the first)."""
     forms: list[str] = []
-    pairs: set[tuple[str, str]] = set()
+    joins: list[bool] = []
     body = code[1:]
     if body:
         for run in body.split("|"):
             words = run.split(" ")
-            pairs.update(pairwise(words))
+            joins.append(False)
+            joins += [True] * (len(words) - 1)
             forms += words
-    return forms, pairs, code[:1] == "1"
+    return forms, joins, code[:1] == "1"

@@ -265,7 +265,7 @@ def _window_evidence(
 def _measure_window(
     facts: QueryFacts, window: WindowForms
 ) -> tuple[float, float, float, float]:
-    forms, pairs = window.forms, window.pairs
+    forms = window.forms
     present = set(forms)
     total = sum(facts.content.values()) or 1.0
     coverage = sum(v for w, v in facts.content.items() if w in present) / total
@@ -274,8 +274,12 @@ def _measure_window(
         if facts.numbers else 0.0
     )
     phrase_total = sum(facts.phrases.values())
+    # Only a pair whose two words are both present can be joined in the window.
+    joined = window.pairs_among(
+        p for p in facts.phrases if p[0] in present and p[1] in present
+    ) if phrase_total else set()
     phrases = (
-        sum(v for p, v in facts.phrases.items() if p in pairs) / phrase_total
+        sum(v for p, v in facts.phrases.items() if p in joined) / phrase_total
         if phrase_total else 0.0
     )
     # Shortest run of syllables holding every distinct matched content word.

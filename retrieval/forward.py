@@ -16,9 +16,9 @@ index holds the same arrays from the analyses in memory.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import compress, islice
+from itertools import compress, islice, pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -33,21 +33,52 @@ __all__ = ["ForwardIndex", "WindowForms"]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class WindowForms:
-    """What the second stage reads of a window of passages: its folded syllables, the
-    pairs of them joined by whitespace, and whether it holds a digit.
+    """What the second stage reads of a window of passages: its folded syllables,
+    which of them pair with the one before (joined by whitespace only), and whether it
+    holds a digit.
 
-    Compared by identity: evidence is remembered per object, and a search makes one per
-    window it weighs."""
+    The pairs are kept as one flag per form, not as a set: a question asks about a
+    handful of pairs (`pairs_among`), and building the set of every pair of twenty
+    windows cost more than the rest of reading them. Compared by identity: evidence
+    is remembered per object, and a search makes one per window it weighs."""
 
     forms: list[str]
-    pairs: set[tuple[str, str]]
+    joins: list[bool]  # joins[i]: forms[i - 1] and forms[i] are a pair; joins[0] never
     has_digit: bool
 
     @classmethod
     def of_text(cls, text: str) -> WindowForms:
         """Cut from the window's text (`analyzer.window_forms`)."""
         forms, pairs = window_forms(text)
-        return cls(forms, pairs, any(ch.isdigit() for ch in text))
+        # A pair of the cut is a pair of neighbours: flagging every neighbour pair that
+        # is one gives back exactly the cut's set.
+        joins = [False, *(pair in pairs for pair in pairwise(forms))] if forms else []
+        return cls(forms, joins, any(ch.isdigit() for ch in text))
+
+    @property
+    def pairs(self) -> set[tuple[str, str]]:
+        """Every pair of neighbouring forms joined by whitespace."""
+        forms = self.forms
+        return set(compress(pairwise(forms), islice(self.joins, 1, None)))
+
+    def pairs_among(self, wanted: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The pairs of `wanted` that this window joins (``pairs & set(wanted)``): each
+        looked for where its first form occurs (`list.index`), a handful per question."""
+        forms, joins = self.forms, self.joins
+        last = len(forms) - 1
+        found: set[tuple[str, str]] = set()
+        for pair in wanted:
+            first, second = pair
+            at = -1
+            try:
+                while True:
+                    at = forms.index(first, at + 1)
+                    if at < last and joins[at + 1] and forms[at + 1] == second:
+                        found.add(pair)
+                        break
+            except ValueError:  # no further occurrence
+                pass
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,38 +167,44 @@ class ForwardIndex:
         between them joins: the cut of a window is the cuts of its passages, plus a pair
         across each line break where neither side has punctuation (`crosses`)."""
         results: list[WindowForms | None] = [None] * len(requests)
-        plain: list[tuple[int, int, int]] = []  # (request, first unit, end unit)
+        spans: list[tuple[int, int]] = []  # read together: whole windows, plain units
+        plain: list[tuple[int, int]] = []  # (request, its span)
+        mixed: list[tuple[int, range, int]] = []  # (request, its units, its first span)
         for i, (position, first, last) in enumerate(requests):
             start = int(self.first_unit[position])
             if start < 0 or not 0 <= first <= last < int(self.n_passages[position]):
                 continue
             begin, end = start + first, start + last + 1
             if self.plain[begin:end].all():
-                plain.append((i, begin, end))
+                plain.append((i, len(spans)))
+                spans.append((begin, end))
             else:
-                results[i] = self._mixed(begin, end)
-        read = self._read([(begin, end) for _, begin, end in plain])
-        for (i, _, _), forms in zip(plain, read, strict=True):
-            results[i] = forms
+                mixed.append((i, range(begin, end), len(spans)))
+                spans += [(unit, unit + 1) for unit in range(begin, end) if self.plain[unit]]
+        read = self._read(spans)
+        for i, span in plain:
+            results[i] = read[span]
+        for i, units, span in mixed:
+            results[i] = self._mixed(units, iter(read[span:]))
         return results
 
-    def _mixed(self, begin: int, end: int) -> WindowForms | None:
-        """Units ``begin..end-1``, some of them not plain (read from their kept cut)."""
-        units = range(begin, end)
-        read = iter(self._read([(unit, unit + 1) for unit in units if self.plain[unit]]))
+    def _mixed(
+        self, units: range, read: Iterator[WindowForms | None]
+    ) -> WindowForms | None:
+        """A window of `units`, some of them not plain (read from their kept cut), the
+        plain ones taken from `read` in order."""
         forms: list[str] = []
-        pairs: set[tuple[str, str]] = set()
+        joins: list[bool] = []
         has_digit = False
         for unit in units:
             part = next(read) if self.plain[unit] else self._cut(unit)
             if part is None or not part.forms:  # no word: leave the window to its text
                 return None
-            if forms and self.crosses[unit]:
-                pairs.add((forms[-1], part.forms[0]))
+            joins.append(bool(forms) and bool(self.crosses[unit]))
+            joins += islice(part.joins, 1, None)
             forms += part.forms
-            pairs |= part.pairs
             has_digit = has_digit or part.has_digit
-        return WindowForms(forms, pairs, has_digit)
+        return WindowForms(forms, joins, has_digit)
 
     def _cut(self, unit: int) -> WindowForms | None:
         """The kept cut of a unit that is not plain (None: none kept, or damaged)."""
@@ -181,8 +218,7 @@ class ForwardIndex:
             return None
         if not code:
             return None
-        forms, pairs, has_digit = read_cut(code)
-        return WindowForms(forms, pairs, has_digit)
+        return WindowForms(*read_cut(code))
 
     def _read(self, spans: Sequence[tuple[int, int]]) -> list[WindowForms | None]:
         """Units ``begin..end-1`` of each span, all plain, read from the tokens: the
@@ -206,6 +242,8 @@ class ForwardIndex:
         for j, (begin, end) in enumerate(spans):
             for unit in range(begin + 1, end):
                 joins[offsets[j] + self.token_start[unit] - lo[j]] = self.crosses[unit]
+        # A span's first form pairs with nothing before it: the analysis never joins a
+        # unit's first token (the tests check every window).
         digits = np.cumsum(self.digits[ids], dtype=np.intp)
         words = self.words
         all_forms = [words[i] for i in ids.tolist()]
@@ -214,9 +252,6 @@ class ForwardIndex:
         result: list[WindowForms | None] = []
         for j in range(len(spans)):
             a, b = bounds[j], bounds[j + 1]
-            forms = all_forms[a:b]
-            pairs = set(compress(zip(forms, islice(forms, 1, None), strict=False),
-                                 islice(all_joins, a + 1, b)))
             held = b > a and int(digits[b - 1]) > (int(digits[a - 1]) if a else 0)
-            result.append(WindowForms(forms, pairs, held))
+            result.append(WindowForms(all_forms[a:b], all_joins[a:b], held))
         return result

@@ -5,6 +5,7 @@ back to the text wherever the analysis cannot say."""
 from __future__ import annotations
 
 import dataclasses
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,9 @@ def _windows(searcher: Searcher, positions):
 
 
 def _same(read: WindowForms, cut: WindowForms) -> bool:
+    # One join flag per form, the first never set (it would pair with the passage
+    # before the window).
+    assert len(read.joins) == len(read.forms) and not any(read.joins[:1])
     return (read.forms, read.pairs, read.has_digit) == (cut.forms, cut.pairs, cut.has_digit)
 
 
@@ -254,3 +258,26 @@ def test_windows_read_together_are_each_what_its_text_cuts(sample_searcher):
             assert found is None
     spanning = [r for r in requests if r in texts and r[2] > r[1]]
     assert len(spanning) > 50  # windows of several passages, where line breaks join
+
+
+def test_the_pairs_a_question_asks_about_are_found_as_the_whole_set_holds_them(
+    sample_searcher,
+):
+    """`WindowForms.pairs_among` (what the features read) is the window's pair set
+    intersected with the question's pairs: neighbours split by punctuation are not a
+    pair, a pair of words that are never neighbours is not either."""
+    rng = np.random.default_rng(9)
+    checked = 0
+    for _, _, _, text in _windows(sample_searcher, range(0, len(sample_searcher.passages), 3)):
+        window = WindowForms.of_text(text)
+        forms = window.forms
+        neighbours = list(pairwise(forms))
+        if not neighbours:
+            assert window.pairs_among({("a", "b")}) == set()
+            continue
+        picked = [neighbours[i] for i in rng.integers(0, len(neighbours), 6)]
+        wanted = {*picked, (forms[-1], forms[0]), ("không", "có_mặt")}
+        assert window.pairs_among(wanted) == window.pairs & wanted
+        assert window.pairs_among(set()) == set()
+        checked += len(window.pairs & wanted) < len(set(picked))  # some neighbours unjoined
+    assert checked > 10
