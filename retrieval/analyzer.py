@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from corpus import KINDS, find_references, fold_diacritics, normalize_line
@@ -43,6 +44,7 @@ __all__ = [
     "read_cut",
     "syllables",
     "window_forms",
+    "window_joins",
 ]
 
 # Words that ask rather than say what is asked about: answers do not contain them, so
@@ -295,19 +297,26 @@ def window_forms(text: str) -> tuple[list[str], set[tuple[str, str]]]:
     return forms, pairs
 
 
+def window_joins(text: str) -> tuple[list[str], list[bool]]:
+    """`window_forms` of `text` with its pairs as one flag per form: ``joins[i]`` says
+    whether form ``i`` pairs with the one before it (never the first). A pair of the
+    cut is a pair of neighbours, so flagging every neighbour pair that is one gives
+    back exactly the cut's set."""
+    forms, pairs = window_forms(text)
+    return forms, ([False, *(pair in pairs for pair in pairwise(forms))] if forms else [])
+
+
 def cut_code(text: str) -> str:
-    """`window_forms` of `text` (and whether it holds a digit) as one string, for the
+    """`window_joins` of `text` (and whether it holds a digit) as one string, for the
     analysis cache to keep the cut of the passages `retrieval.forward` cannot read from
     their tokens: "1" or "0" (a digit or not), then the forms, a space before one that
     pairs with the form before it and "|" before one that does not. Forms never hold
     either separator (they are runs of letters, digits and a date's "/")."""
-    forms, pairs = window_forms(text)
+    forms, joins = window_joins(text)
     parts = ["1" if any(ch.isdigit() for ch in text) else "0"]
-    for index, form in enumerate(forms):
+    for index, (form, joined) in enumerate(zip(forms, joins, strict=True)):
         if index:
-            # A pair of the cut is a pair of neighbours; marking every neighbour pair
-            # that is one gives back exactly the cut's set.
-            parts.append(" " if (forms[index - 1], form) in pairs else "|")
+            parts.append(" " if joined else "|")
         parts.append(form)
     return "".join(parts)
 

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from retrieval.analysis import AnalysedArticle
-from retrieval.analyzer import fold, read_cut, window_forms
+from retrieval.analyzer import fold, read_cut, window_joins
 from retrieval.index import ranges
 from retrieval.store import AnalysisArrays, analysis_arrays
 
@@ -48,11 +48,8 @@ class WindowForms:
 
     @classmethod
     def of_text(cls, text: str) -> WindowForms:
-        """Cut from the window's text (`analyzer.window_forms`)."""
-        forms, pairs = window_forms(text)
-        # A pair of the cut is a pair of neighbours: flagging every neighbour pair that
-        # is one gives back exactly the cut's set.
-        joins = [False, *(pair in pairs for pair in pairwise(forms))] if forms else []
+        """Cut from the window's text (`analyzer.window_joins`)."""
+        forms, joins = window_joins(text)
         return cls(forms, joins, any(ch.isdigit() for ch in text))
 
     @property
@@ -238,12 +235,12 @@ class ForwardIndex:
         joins = joins.astype(np.bool_)
         offsets = np.zeros(len(spans) + 1, np.intp)
         np.cumsum(counts, out=offsets[1:])
-        # A line break inside a span joins as `crosses` says, not as the token's bit.
+        # A line break inside a span joins as `crosses` says, not as the token's bit. A
+        # span's first form keeps its bit: the analysis never joins a unit's first token
+        # (the tests check every window), so it pairs with nothing before the span.
         for j, (begin, end) in enumerate(spans):
             for unit in range(begin + 1, end):
                 joins[offsets[j] + self.token_start[unit] - lo[j]] = self.crosses[unit]
-        # A span's first form pairs with nothing before it: the analysis never joins a
-        # unit's first token (the tests check every window).
         digits = np.cumsum(self.digits[ids], dtype=np.intp)
         words = self.words
         all_forms = [words[i] for i in ids.tolist()]

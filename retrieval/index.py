@@ -248,15 +248,10 @@ class FieldIndex:
     # -- reading postings ----------------------------------------------------------------
 
     def units(self, start: int, end: int) -> npt.NDArray[np.intp]:
-        """Unit numbers of postings ``start:end``, unpacked."""
-        units = self.units_low[start:end].astype(np.intp)
-        if len(self.units_high) and end > start:
-            first, skip = divmod(start, 8)
-            last = (end + 7) // 8
-            for plane, bits in enumerate(self.units_high):
-                unpacked = np.unpackbits(bits[first:last])[skip : skip + end - start]
-                units |= unpacked.astype(np.intp) << (16 + plane)
-        return units
+        """Unit numbers of postings ``start:end`` (one list, or part of one), unpacked."""
+        return self.list_units(
+            np.asarray([start], np.intp), np.asarray([max(end - start, 0)], np.intp)
+        )
 
     def impacts(
         self, start: int, end: int, column: int, units: npt.NDArray[np.intp]
@@ -385,10 +380,9 @@ class FieldIndex:
         columns = columns[known]
         starts = self.indptr[columns].astype(np.intp)
         lengths = self.indptr[columns + 1].astype(np.intp) - starts
-        list_units = self.list_units(starts, lengths)
         span = np.int64(self.n_units + 1)
         lists = np.repeat(np.arange(len(columns), dtype=np.int64), lengths)
-        held = lists * span + list_units
+        held = lists * span + self.list_units(starts, lengths)
         wanted = (np.arange(len(columns), dtype=np.int64)[:, None] * span
                   + np.asarray(units, np.int64)[None, :])
         at = np.minimum(np.searchsorted(held, wanted), max(len(held) - 1, 0))

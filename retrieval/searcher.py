@@ -348,11 +348,11 @@ class Searcher:
         levels = self.index.levels
         passage_scores = np.zeros(self.index.n_passages, np.float32)
         article_scores = np.zeros(self.index.n_articles, np.float32)
+        read = query.read
         for name, (keys, counts) in query.keys.items():
             weight = query.weights[name]
             if weight == 0 or not len(keys):
                 continue
-            read = query.read
             if query.passage_weights[name]:
                 read["passage", name] = levels["passage"][name].add_scores(
                     passage_scores, keys, counts * query.passage_weights[name]
