@@ -286,13 +286,24 @@ def _measure_window(
     wanted = {w for w in facts.content if w in present and facts.content[w] >= 1.0}
     proximity = 0.0
     if len(wanted) >= 2:
+        # Walk the wanted words' occurrences only, found by `list.index` (a scan in C):
+        # a window is a few hundred syllables, a question wants a handful of them.
+        occurrences: list[tuple[int, str]] = []
+        for word in wanted:
+            at = -1
+            try:
+                while True:
+                    at = forms.index(word, at + 1)
+                    occurrences.append((at, word))
+            except ValueError:  # no further occurrence
+                pass
+        occurrences.sort()
         last: dict[str, int] = {}
         best = len(forms)
-        for i, form in enumerate(forms):
-            if form in wanted:
-                last[form] = i
-                if len(last) == len(wanted):
-                    best = min(best, i - min(last.values()) + 1)
+        for i, form in occurrences:
+            last[form] = i
+            if len(last) == len(wanted):
+                best = min(best, i - min(last.values()) + 1)
         proximity = len(wanted) / best
     return coverage, numbers, phrases, proximity
 

@@ -87,7 +87,9 @@ class ForwardIndex:
     ``token_start[u]:token_start[u+1]``.
     """
 
-    words: tuple[str, ...]  # folded forms
+    # Folded forms, as an object array: a window's forms are one `take` of its ids
+    # (twenty windows of a few hundred tokens per question).
+    words: npt.NDArray[np.object_]
     digits: npt.NDArray[np.bool_]  # per word: holds a digit
     table: npt.NDArray[np.int64]  # token value -> word id
     tokens: npt.NDArray[np.unsignedinteger]
@@ -131,7 +133,7 @@ class ForwardIndex:
         crosses = np.zeros(len(plain), np.bool_)
         crosses[1:] = open_end[:-1] & open_start[1:]
         return cls(
-            words=tuple(words),
+            words=np.asarray(list(words), dtype=object),
             digits=np.fromiter((any(ch.isdigit() for ch in w) for w in words), np.bool_,
                                count=len(words)),
             table=table, tokens=arrays.tokens, joined=arrays.joined, token_start=token_start,
@@ -141,13 +143,13 @@ class ForwardIndex:
             cut_text=arrays.cut_text, cut_ends=arrays.cut_ends,
         )
 
-    def passage_sizes(self, position: int, n_passages: int) -> list[int] | None:
+    def passage_sizes(self, position: int, n_passages: int) -> npt.NDArray[np.int64] | None:
         """Characters of each passage of the article at `position`, or None when not
         known here (or known for another number of passages than the index has)."""
         first = int(self.first_unit[position])
         if first < 0 or int(self.n_passages[position]) != n_passages:
             return None
-        return self.chars[first : first + n_passages].tolist()
+        return self.chars[first : first + n_passages]
 
     def window(self, position: int, first: int, last: int) -> WindowForms | None:
         """The forms of passages ``first..last`` of the article at `position` joined by
@@ -242,8 +244,7 @@ class ForwardIndex:
             for unit in range(begin + 1, end):
                 joins[offsets[j] + self.token_start[unit] - lo[j]] = self.crosses[unit]
         digits = np.cumsum(self.digits[ids], dtype=np.intp)
-        words = self.words
-        all_forms = [words[i] for i in ids.tolist()]
+        all_forms = self.words.take(ids).tolist()
         all_joins = joins.tolist()
         bounds = offsets.tolist()
         result: list[WindowForms | None] = []

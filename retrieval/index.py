@@ -154,13 +154,9 @@ class ListsRead:
     columns: dict[int, int]  # column -> its list's number among those read
     bounds: list[int]  # list i's units are units[bounds[i]:bounds[i + 1]]
     units: npt.NDArray[np.intp]
-
-    def units_of(self, column: int) -> npt.NDArray[np.intp] | None:
-        """The units of `column`'s list, or None when this call did not read it."""
-        at = self.columns.get(column)
-        if at is None:
-            return None
-        return self.units[self.bounds[at] : self.bounds[at + 1]]
+    # Each posting's BM25 contribution (`FieldIndex.impacts`), before the question's
+    # weights: the title discount subtracts a share of some of them again.
+    impacts: FloatArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,15 +283,19 @@ class FieldIndex:
     def columns(self, term_keys: Int64Array) -> Int64Array:
         """Column of each key, or -1 for keys the field has never seen."""
         term_keys = np.asarray(term_keys, np.int64)
-        if not len(self.keys):
+        keys = self.keys
+        if not len(keys):
             return np.full(len(term_keys), -1, np.int64)
         # Probe with the keys' own dtype: searchsorted would otherwise convert (copy) the
-        # whole key array on every call.
-        valid = (term_keys >= 0) & (term_keys <= np.iinfo(self.keys.dtype).max)
-        probe = np.where(valid, term_keys, 0).astype(self.keys.dtype)
-        found = np.minimum(np.searchsorted(self.keys, probe), len(self.keys) - 1)
-        hit = valid & (self.keys[found] == probe)
-        return np.where(hit, found, -1).astype(np.int64)
+        # whole key array on every call. A key out of the dtype's range (-1 for an
+        # unknown term, a wide pair) changes in the conversion and is refused for it.
+        # Few numpy calls: this runs a few dozen times per question, on a handful of keys.
+        probe = term_keys.astype(keys.dtype)
+        found = keys.searchsorted(probe)
+        np.minimum(found, len(keys) - 1, out=found)
+        hit = keys[found] == probe
+        hit &= probe == term_keys
+        return np.where(hit, found, -1)
 
     def list_units(
         self, starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]
@@ -333,7 +333,8 @@ class FieldIndex:
         weights: npt.NDArray[np.float32],
     ) -> ListsRead | None:
         """``scores[u] += weight × impact(term, u)`` for every posting of every term;
-        returns the lists' decoded units (None: no key is in this field).
+        returns the lists' decoded units and
+        contributions (None: no key is in this field).
 
         All the terms' postings are read and weighed at once and added in term order
         (`np.add.at` adds element by element, in order): the float32 sums are exactly
@@ -347,16 +348,16 @@ class FieldIndex:
         starts = self.indptr[columns].astype(np.intp)
         lengths = self.indptr[columns + 1].astype(np.intp) - starts
         units = self.list_units(starts, lengths)
-        contributions = term_frequency_weights(
+        impacts = term_frequency_weights(
             _lists(self.tf, starts, lengths).astype(np.float32), self.lengths[units],
             self.average, self.k1, self.b,
         )
-        contributions *= np.repeat(self.idf[columns], lengths)
-        contributions *= np.repeat(np.asarray(weights, np.float32)[known], lengths)
-        np.add.at(scores, units, contributions)
+        impacts *= np.repeat(self.idf[columns], lengths)
+        np.add.at(scores, units, impacts * np.repeat(np.asarray(weights, np.float32)[known],
+                                                     lengths))
         bounds = [0, *np.cumsum(lengths).tolist()]
         return ListsRead(
-            {column: i for i, column in enumerate(columns.tolist())}, bounds, units
+            {column: i for i, column in enumerate(columns.tolist())}, bounds, units, impacts
         )
 
     def presence_at(

@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +43,7 @@ from retrieval.index import ListsRead, ranges
 from retrieval.passage_texts import PassageTexts
 from retrieval.ranking import DEFAULT_RANKING, RankingConfig
 from retrieval.rerank import Reranker, default_reranker
+from retrieval.runs import Run, best_runs
 
 __all__ = ["MAX_QUERY_CHARS", "POOL", "Hit", "Searcher"]
 
@@ -112,12 +114,11 @@ class _Query:
     coverage_keys: npt.NDArray[np.int64]
     coverage_weights: npt.NDArray[np.float32]
     information: float
-    # Per question, filled as the pool's windows are chosen: the unpacked units of a
-    # field's posting lists (a common term's list is unpacked once, not once per
-    # candidate) and each article's passage scores with the title's words discounted.
-    postings: dict[tuple[str, str, int], npt.NDArray[np.intp]] = field(default_factory=dict)
-    # The lists the first stage decoded, by (level, field): `Searcher._units` reads there.
+    # The lists the first stage decoded, by (level, field), with their postings'
+    # contributions: the title discount of the pool's windows reads them again.
     read: dict[tuple[str, str], ListsRead | None] = field(default_factory=dict)
+    # Per question, filled as the pool's windows are chosen: each article's passage
+    # scores with the title's words discounted.
     selections: dict[int, npt.NDArray[np.float32]] = field(default_factory=dict)
     columns: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     # Per field: the articles whose title holds one of the question's keys (sorted) and
@@ -407,9 +408,10 @@ class Searcher:
                 continue
             seen.add(group)
             chosen.append(position)
-        self._select(query, chosen, passage_scores)
         coverage = self._coverage(query, np.asarray(chosen, np.intp)).tolist()
-        windows = [(p, *self._window(query, p, passage_scores)) for p in chosen]
+        windows = [(p, *runs[0][1:])
+                   for p, runs in zip(chosen, self._windows(query, chosen, passage_scores, 1),
+                                      strict=True)]
         forms = self._windows_forms(query, windows)
         pool: list[Candidate] = []
         for (position, first, last), covered, read in zip(windows, coverage, forms, strict=True):
@@ -458,15 +460,16 @@ class Searcher:
             answers = self.decline.answers(self._pool_row(facts, rows, probabilities))
         chosen = select(reranker, probabilities, pool_size=POOL, k=k, covered=covered,
                         named=named, answers=answers)
-        hits = []
-        for rank, (i, probability) in enumerate(chosen):
-            window = pool[i].window
-            if rank < WINDOW_CHOICES and reranker.window is not None:
-                window = self._chosen_window(reranker, query, facts, pool[i].position,
-                                             passage_scores)
-            hits.append(self._hit(query, pool[i].position, pool[i].score, passage_scores,
-                                  window, probability))
-        return hits
+        windows = [pool[i].window for i, _ in chosen]
+        if reranker.window is not None:
+            first = [pool[i].position for i, _ in chosen[:WINDOW_CHOICES]]
+            windows[: len(first)] = self._chosen_windows(reranker, query, facts, first,
+                                                         passage_scores)
+        return [
+            self._hit(query, pool[i].position, pool[i].score, passage_scores, window,
+                      probability)
+            for (i, probability), window in zip(chosen, windows, strict=True)
+        ]
 
     def window_runs(
         self, query: str, article_id: str, n: int = 3
@@ -478,26 +481,36 @@ class Searcher:
         if prepared is None or position is None:
             return None
         passage_scores, _ = self._score(prepared)
-        runs = self._windows(prepared, position, passage_scores, n)
+        runs = self._windows(prepared, [position], passage_scores, n)[0]
         return self._facts(prepared, query), [
             (total, first, last, _window_text(self.passages, position, first, last))
             for total, first, last in runs
         ]
 
-    def _chosen_window(
-        self, reranker: Reranker, query: _Query, facts: QueryFacts, position: int,
+    def _chosen_windows(
+        self, reranker: Reranker, query: _Query, facts: QueryFacts, positions: list[int],
         passage_scores: npt.NDArray[np.float32],
-    ) -> tuple[int, int]:
-        """Of the best non-overlapping runs, the one the window model prefers."""
-        runs = self._windows(query, position, passage_scores, WINDOW_RUNS)
-        if len(runs) == 1 or reranker.window is None:
-            return runs[0][1:]
-        forms = self._windows_forms(query, [(position, f, e) for _, f, e in runs])
-        rows = window_features(
-            facts, [(t, f, read) for (t, f, _), read in zip(runs, forms, strict=True)]
-        )
-        best = int(np.argmax(reranker.window.logits(rows)))
-        return runs[best][1:]
+    ) -> list[tuple[int, int]]:
+        """For each article, of its best non-overlapping runs the one the window model
+        prefers (the runs of all of them read at once)."""
+        model = reranker.window
+        every = self._windows(query, positions, passage_scores, WINDOW_RUNS)
+        forms = self._windows_forms(query, [
+            (position, first, last)
+            for position, runs in zip(positions, every, strict=True) if len(runs) > 1
+            for _, first, last in runs
+        ])
+        chosen: list[tuple[int, int]] = []
+        for runs in every:
+            if len(runs) == 1 or model is None:
+                chosen.append(runs[0][1:])
+                continue
+            read, forms = forms[: len(runs)], forms[len(runs) :]
+            rows = window_features(
+                facts, [(t, f, got) for (t, f, _), got in zip(runs, read, strict=True)]
+            )
+            chosen.append(runs[int(np.argmax(model.logits(rows)))][1:])
+        return chosen
 
     # -- hits --------------------------------------------------------------------------
 
@@ -555,17 +568,22 @@ class Searcher:
         self, query: _Query, position: int, passage_scores: npt.NDArray[np.float32]
     ) -> tuple[int, int]:
         """The run of consecutive passages to show (see `_windows`)."""
-        return self._windows(query, position, passage_scores, 1)[0][1:]
+        return self._windows(query, [position], passage_scores, 1)[0][0][1:]
 
     def _windows(
-        self, query: _Query, position: int, passage_scores: npt.NDArray[np.float32], n: int
-    ) -> list[tuple[float, int, int]]:
-        """The run of consecutive passages to show: the most question terms within the
-        size limit, terms that are also in the title counting little (every passage of
-        the article is about the title; the answer is in the one with the rest)."""
-        if position not in query.selections:
-            self._select(query, [position], passage_scores)
-        return self._best_runs(position, query.selections[position], n)
+        self, query: _Query, positions: Sequence[int],
+        passage_scores: npt.NDArray[np.float32], n: int,
+    ) -> list[list[Run]]:
+        """For each article, the `n` best runs of consecutive passages to show
+        (`runs.best_runs`): the most question terms within the size limit, terms that
+        are also in the title counting little (every passage of the article is about
+        the title; the answer is in the one with the rest)."""
+        self._select(query, positions, passage_scores)
+        return best_runs(
+            [query.selections[p] for p in positions],
+            [self._passage_sizes(p) for p in positions],
+            n, span=self.config.window_passages, limit=self.config.window_chars,
+        )
 
     def _select(
         self, query: _Query, positions: Sequence[int], passage_scores: npt.NDArray[np.float32]
@@ -595,7 +613,8 @@ class Searcher:
         discount = 1.0 - self.config.title_term_factor
         for name, (keys, counts) in query.keys.items():
             weight = query.passage_weights[name]
-            if weight == 0 or not len(keys):
+            read = query.read.get(("passage", name))
+            if weight == 0 or read is None:  # None: no key of the field is in a passage
                 continue
             # Which of the articles' titles hold which of the field's keys.
             articles, owners = self._title_owners(query, name, keys)
@@ -603,27 +622,38 @@ class Searcher:
             found = np.searchsorted(articles, missing + 1) - lo
             if not found.any():
                 continue
-            holders = np.repeat(np.arange(len(missing)), found)
+            # (key, article) pairs in the keys' order, the articles in order within a
+            # key: each passage gets its keys' discounts in the order they were added.
             held = owners[ranges(lo, found)]
-            passage = self.index.levels["passage"][name]
-            columns = self._columns(query, "passage", name, keys)
-            values = counts * (-discount * weight)
-            for key in np.unique(held).tolist():  # in the keys' order, as one by one
-                column = columns[key]
-                if column < 0:
-                    continue
-                chosen = holders[held == key]
-                units = self._units(query, "passage", name, column)
-                first = np.searchsorted(units, starts[chosen])
-                within = np.searchsorted(units, starts[chosen] + sizes[chosen]) - first
-                if not within.any():
-                    continue
-                at = ranges(first, within)
-                inside = units[at]
-                slots = inside - np.repeat(shifts[chosen], within)
-                flat[slots] += np.float32(values[key]) * passage.impacts_at(
-                    int(passage.indptr[column]) + at, column, inside
-                )
+            order = np.argsort(held, kind="stable")
+            held = held[order]
+            holders = np.repeat(np.arange(len(missing)), found)[order]
+            # The passage list each key's postings were read into (-1: none).
+            lists = np.asarray([
+                read.columns.get(column, -1) if column >= 0 else -1
+                for column in self._columns(query, "passage", name, keys)
+            ], np.intp)[held]
+            kept = lists >= 0
+            held, holders, lists = held[kept], holders[kept], lists[kept]
+            if not len(lists):
+                continue
+            # Each pair's passages in its key's list: a search per key, in its slice.
+            first = np.empty(len(lists), np.intp)
+            end = np.empty(len(lists), np.intp)
+            edges = [0, *(np.flatnonzero(np.diff(lists)) + 1).tolist(), len(lists)]
+            for a, b in pairwise(edges):
+                begin, stop = read.bounds[lists[a]], read.bounds[lists[a] + 1]
+                chosen = holders[a:b]
+                found = read.units[begin:stop].searchsorted(
+                    np.concatenate((starts[chosen], starts[chosen] + sizes[chosen]))
+                ) + begin
+                first[a:b], end[a:b] = found[: b - a], found[b - a :]
+            within = end - first
+            at = ranges(first, within)
+            slots = read.units[at] - np.repeat(shifts[holders], within)
+            values = (counts * (-discount * weight)).astype(np.float32)
+            # np.add.at adds in array order: key after key, as one key at a time did.
+            np.add.at(flat, slots, np.repeat(values[held], within) * read.impacts[at])
         for j, position in enumerate(missing.tolist()):
             query.selections[position] = flat[offsets[j] : offsets[j + 1]]
 
@@ -634,16 +664,16 @@ class Searcher:
         question: articles (sorted) and, for each, which key its title holds."""
         by_article = query.titles.get(name)
         if by_article is None:
-            units: list[npt.NDArray[np.intp]] = []
-            owners: list[npt.NDArray[np.intp]] = []
-            for i, column in enumerate(self._columns(query, "title", name, keys)):
-                if column >= 0:
-                    found = self._units(query, "title", name, column)
-                    units.append(found)
-                    owners.append(np.full(len(found), i, np.intp))
-            articles = np.concatenate(units) if units else np.zeros(0, np.intp)
-            order = np.argsort(articles, kind="stable")
-            by_article = (articles[order], np.concatenate(owners)[order] if owners else articles)
+            read = query.read.get(("title", name))
+            if read is None:  # no key of the field is in a title
+                by_article = (np.zeros(0, np.intp), np.zeros(0, np.intp))
+            else:
+                # The lists were read in the keys' order, those of unknown keys left out.
+                known = [i for i, column in enumerate(self._columns(query, "title", name, keys))
+                         if column >= 0]
+                owners = np.repeat(np.asarray(known, np.intp), np.diff(read.bounds))
+                order = np.argsort(read.units, kind="stable")
+                by_article = (read.units[order], owners[order])
             query.titles[name] = by_article
         return by_article
 
@@ -656,21 +686,6 @@ class Searcher:
             columns = self.index.levels[level][name].columns(keys).tolist()
             query.columns[(level, name)] = columns
         return columns
-
-    def _units(self, query: _Query, level: str, name: str, column: int) -> npt.NDArray[np.intp]:
-        """Unit numbers of one posting list, unpacked once per question."""
-        key = (level, name, column)
-        units = query.postings.get(key)
-        if units is None:
-            read = query.read.get((level, name))
-            units = None if read is None else read.units_of(column)
-            if units is None:
-                field_index = self.index.levels[level][name]
-                units = field_index.units(
-                    int(field_index.indptr[column]), int(field_index.indptr[column + 1])
-                )
-            query.postings[key] = units
-        return units
 
     def _windows_forms(
         self, query: _Query, windows: Sequence[tuple[int, int, int]]
@@ -691,7 +706,7 @@ class Searcher:
                 known[position, first, last] = forms
         return [known[key] for key in windows]
 
-    def _passage_sizes(self, position: int) -> list[int]:
+    def _passage_sizes(self, position: int) -> Sequence[int] | npt.NDArray[np.int64]:
         """Characters of each passage of an article (from `forward` without cutting)."""
         if self.forward is not None:
             start, end = self.index.article_start[position : position + 2]
@@ -699,39 +714,6 @@ class Searcher:
             if sizes is not None:
                 return sizes
         return [len(text) for text in self.passages[position]]
-
-    def _best_runs(
-        self, position: int, selection: npt.NDArray[np.float32], n: int
-    ) -> list[tuple[float, int, int]]:
-        """The `n` best runs (total, first, last) of consecutive passages within the size
-        limit, best first; after the first, only runs that do not overlap those chosen."""
-        sizes = [size + 1 for size in self._passage_sizes(position)]
-        values = selection.tolist()
-        count, span, limit = len(sizes), self.config.window_passages, self.config.window_chars
-        runs: list[tuple[float, int, int]] = []
-        for first in range(count):
-            # A run of one passage is always allowed, whatever its size.
-            total, size = values[first], sizes[first] - 1
-            best = (total, first, first)
-            for last in range(first + 1, min(count, first + span)):
-                size += sizes[last]
-                if size > limit:
-                    break
-                total += values[last]
-                if total > best[0]:
-                    best = (total, first, last)
-            runs.append(best)
-        if not runs:
-            return [(0.0, 0, 0)]
-        # Ties go to the earlier run, as they always have.
-        runs.sort(key=lambda run: (-run[0], run[1]))
-        chosen = [runs[0]]
-        for run in runs[1:]:
-            if len(chosen) == n:
-                break
-            if all(run[2] < c[1] or run[1] > c[2] for c in chosen):
-                chosen.append(run)
-        return chosen
 
 
 def _window_text(passages: Sequence[tuple[str, ...]], position: int, first: int, last: int) -> str:

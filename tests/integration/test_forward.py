@@ -65,7 +65,7 @@ def _check_every_window(searcher: Searcher, positions) -> tuple[int, int, int]:
             crossing += 1
     for position in positions:
         sizes = forward.passage_sizes(position, len(searcher.passages[position]))
-        assert sizes == [len(t) for t in searcher.passages[position]]
+        assert list(sizes) == [len(t) for t in searcher.passages[position]]
     return read, composed, crossing
 
 

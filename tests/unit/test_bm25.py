@@ -193,22 +193,35 @@ def test_presence_at_the_candidates_is_each_lists_weight_added_in_key_order():
     assert not field.presence_at(np.zeros(0, np.intp), query, weights).size
 
 
-def test_a_scoring_pass_hands_back_the_units_of_the_lists_it_read():
+def test_a_scoring_pass_hands_back_the_units_and_impacts_of_the_lists_it_read():
     """What `add_scores` decoded is reused by the question's later reads (the title
-    discount), so it must be each list's units exactly, and nothing for lists it did
-    not read."""
+    discount), so it must be each list's units and BM25 contributions exactly, and
+    nothing for lists it did not read."""
     field = _bit_plane_field()
     query = np.concatenate([field.keys[5:30].astype(np.int64), [10**6], field.keys[5:6]])
     read = field.add_scores(np.zeros(field.n_units, np.float32), query,
-                            np.ones(len(query), np.float32))
+                            np.full(len(query), 2.5, np.float32))
     assert read is not None
-    for column in range(len(field.keys)):
-        units = read.units_of(column)
-        if 5 <= column < 30:
-            start, end = int(field.indptr[column]), int(field.indptr[column + 1])
-            assert units is not None and units.tolist() == field.units(start, end).tolist()
-        else:
-            assert units is None
+    assert sorted(read.columns) == list(range(5, 30))
+    for column, at in read.columns.items():
+        start, end = int(field.indptr[column]), int(field.indptr[column + 1])
+        units = read.units[read.bounds[at] : read.bounds[at + 1]]
+        impacts = read.impacts[read.bounds[at] : read.bounds[at + 1]]
+        assert units.tolist() == field.units(start, end).tolist()
+        # Before the question's weight (2.5): the title discount applies its own.
+        assert np.array_equal(impacts, field.impacts(start, end, column, units))
     unknown = np.asarray([10**6], np.int64)
     assert field.add_scores(np.zeros(field.n_units, np.float32), unknown,
                             np.ones(1, np.float32)) is None
+
+
+def test_keys_out_of_the_fields_range_have_no_column():
+    """A question's key can be -1 (a term never seen) or wider than the field's key
+    type (a pair of two late words); converted to the narrower type it would wrap onto
+    some other key."""
+    field = _bit_plane_field()
+    assert field.keys.dtype == np.uint32
+    known = int(field.keys[3])
+    query = np.asarray([known, -1, known + (1 << 32), known - (1 << 32), 10**6], np.int64)
+    assert field.columns(query).tolist() == [3, -1, -1, -1, -1]
+    assert field.columns(np.zeros(0, np.int64)).tolist() == []
