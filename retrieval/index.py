@@ -374,9 +374,11 @@ class FieldIndex:
         All lists are searched at once: laid end to end, (list number, unit) pairs are
         sorted, so one `searchsorted` finds every candidate in every list."""
         result = np.zeros(len(units), np.float32)
+        if not len(units) or not len(term_keys):  # most questions have no figure or code
+            return result
         columns = self.columns(term_keys)
         known = columns >= 0
-        if not len(units) or not known.any():
+        if not known.any():
             return result
         columns = columns[known]
         starts = self.indptr[columns].astype(np.intp)
