@@ -230,8 +230,8 @@ class ForwardIndex:
         counts = self.token_start[ends].astype(np.intp) - lo
         at = ranges(lo, counts)  # the spans' tokens, end to end
         try:
-            ids = self.table[self.tokens[at]]
-            joins = (self.joined[at >> 3] >> (7 - (at & 7)).astype(np.uint8)) & 1
+            ids = self.table[self.tokens.take(at)]
+            joins = (self.joined.take(at >> 3) >> (7 - (at & 7)).astype(np.uint8)) & 1
         except IndexError:  # a damaged cache: cut the texts instead
             return [None] * len(spans)
         joins = joins.astype(np.bool_)

@@ -111,16 +111,19 @@ def ranges(starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]) -> npt.N
 
 
 def _lists(
-    array: npt.NDArray[np.generic], starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]
+    array: npt.NDArray[np.generic], starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp],
+    dtype: npt.DTypeLike = None,
 ) -> npt.NDArray[np.generic]:
-    """``array[ranges(starts, lengths)]``, copied slice by slice: a question's lists are
-    a few dozen long runs, and copying runs costs less than gathering every element
-    through an index array."""
+    """``array[ranges(starts, lengths)].astype(dtype)``, copied slice by slice: a
+    question's lists are a few dozen long runs, and copying runs costs less than
+    gathering every element through an index array (converted as they are copied)."""
+    dtype = array.dtype if dtype is None else dtype
     if len(starts) <= 1:
         start, length = (int(starts[0]), int(lengths[0])) if len(starts) else (0, 0)
-        return array[start : start + length].copy()
+        return array[start : start + length].astype(dtype)
     return np.concatenate(
-        [array[a : a + n] for a, n in zip(starts.tolist(), lengths.tolist(), strict=True)]
+        [array[a : a + n] for a, n in zip(starts.tolist(), lengths.tolist(), strict=True)],
+        dtype=dtype,
     )
 
 
@@ -267,7 +270,7 @@ class FieldIndex:
         self, tf: npt.NDArray[np.generic], column: int, units: npt.NDArray[np.intp]
     ) -> FloatArray:
         weights = term_frequency_weights(
-            tf.astype(np.float32), self.lengths[units], self.average, self.k1, self.b
+            tf.astype(np.float32), self.lengths.take(units), self.average, self.k1, self.b
         )
         weights *= self.idf[column]
         return weights
@@ -308,7 +311,7 @@ class FieldIndex:
         over the lists' byte ranges, the planes combined a byte at a time) and picked
         out once: a question reads hundreds of thousands of postings at five times the
         corpus, in four planes."""
-        units = _lists(self.units_low, starts, lengths).astype(np.intp)
+        units = _lists(self.units_low, starts, lengths, np.intp)
         if not len(self.units_high) or not len(units):
             return units
         first = starts >> 3
@@ -319,11 +322,11 @@ class FieldIndex:
         wide = np.uint8 if len(self.units_high) <= 8 else np.uint32
         high = np.zeros(len(span) * 8, wide)
         for plane, bits in enumerate(self.units_high):
-            unpacked = np.unpackbits(bits[span]).astype(wide, copy=False)
+            unpacked = np.unpackbits(bits.take(span)).astype(wide, copy=False)
             if plane:
                 unpacked <<= plane
             high |= unpacked
-        units |= high[wanted].astype(np.intp) << 16
+        units |= high.take(wanted).astype(np.intp) << 16
         return units
 
     def add_scores(
@@ -349,7 +352,7 @@ class FieldIndex:
         lengths = self.indptr[columns + 1].astype(np.intp) - starts
         units = self.list_units(starts, lengths)
         impacts = term_frequency_weights(
-            _lists(self.tf, starts, lengths).astype(np.float32), self.lengths[units],
+            _lists(self.tf, starts, lengths, np.float32), self.lengths.take(units),
             self.average, self.k1, self.b,
         )
         impacts *= np.repeat(self.idf[columns], lengths)
@@ -389,7 +392,7 @@ class FieldIndex:
         wanted = (np.arange(len(columns), dtype=np.int64)[:, None] * span
                   + np.asarray(units, np.int64)[None, :])
         at = np.minimum(np.searchsorted(held, wanted), max(len(held) - 1, 0))
-        found = held[at] == wanted if len(held) else np.zeros(wanted.shape, np.bool_)
+        found = held.take(at) == wanted if len(held) else np.zeros(wanted.shape, np.bool_)
         added = found * np.asarray(weights, np.float32)[known][:, None]
         # Row after row, as adding one key's weight after the other (cumsum never pairs).
         return np.cumsum(added, axis=0, dtype=np.float32)[-1]

@@ -650,10 +650,10 @@ class Searcher:
                 first[a:b], end[a:b] = found[: b - a], found[b - a :]
             within = end - first
             at = ranges(first, within)
-            slots = read.units[at] - np.repeat(shifts[holders], within)
+            slots = read.units.take(at) - np.repeat(shifts[holders], within)
             values = (counts * (-discount * weight)).astype(np.float32)
             # np.add.at adds in array order: key after key, as one key at a time did.
-            np.add.at(flat, slots, np.repeat(values[held], within) * read.impacts[at])
+            np.add.at(flat, slots, np.repeat(values[held], within) * read.impacts.take(at))
         for j, position in enumerate(missing.tolist()):
             query.selections[position] = flat[offsets[j] : offsets[j + 1]]
 
