@@ -146,7 +146,8 @@ def build_searcher(
         index, indexed = loaded
         articles = list(itertools.compress(report.articles, indexed.tolist()))
         mapped = map_analysis(folder / _ANALYSIS_FILE) if folder else None
-        forward = (ForwardIndex.from_arrays(mapped, [a.content_hash for a in articles])
+        forward = (ForwardIndex.from_arrays(mapped, [a.content_hash for a in articles],
+                                            index.vocab)
                    if mapped is not None else None)
         searcher = Searcher.from_index(articles, index, config, forward)
         from_cache, n_fresh, n_missing = True, 0, 0

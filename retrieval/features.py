@@ -47,6 +47,7 @@ __all__ = [
     "timeframe_of",
     "typed_without_marks",
     "wants_recent",
+    "window_evidence",
     "window_features",
 ]
 
@@ -128,7 +129,11 @@ class QueryFacts:
     unseen: float
     n_words: int
     asks_figure: bool
-    # `_window_evidence` of the windows already weighed for this question: the window
+    # The vocabulary keys of the words of `numbers` (-1: not in the vocabulary) and of
+    # the two words of each of `phrases`, in their orders: what windows are read by.
+    number_words: tuple[int, ...] = ()
+    phrase_words: tuple[tuple[int, int], ...] = ()
+    # `window_evidence` of the windows already weighed for this question: the window
     # the pool's features read is usually also the first of the runs the window model
     # weighs (the searcher hands the same `WindowForms` for both).
     evidence: dict[WindowForms, tuple[float, float, float, float]] = field(
@@ -238,6 +243,8 @@ def query_facts(
         information=information,
         unseen=unseen,
         n_words=len(distinct),
+        number_words=tuple(index.vocab.get(w, -1) for w in numbers),
+        phrase_words=tuple((index.vocab[first], index.vocab[second]) for first, second in phrases),
         asks_figure=bool(set(zip(terms.fold, terms.fold[1:], strict=False)) & _ASKS_PAIRS)
         or any(word in _ASKS_WORDS for word in terms.acc),
     )
@@ -252,60 +259,125 @@ def _presence(
     return index.levels[level][field].presence_at(positions, keys, weights)
 
 
-def _window_evidence(
-    facts: QueryFacts, window: WindowForms
-) -> tuple[float, float, float, float]:
-    """Coverage, number share, phrase share and proximity of the shown passage."""
-    known = facts.evidence.get(window)
-    if known is None:
-        known = facts.evidence[window] = _measure_window(facts, window)
-    return known
+Evidence = tuple[float, float, float, float]
 
 
-def _measure_window(
-    facts: QueryFacts, window: WindowForms
-) -> tuple[float, float, float, float]:
-    forms = window.forms
-    present = set(forms)
-    total = sum(facts.content.values()) or 1.0
-    coverage = sum(v for w, v in facts.content.items() if w in present) / total
-    numbers = (
-        sum(1 for n in facts.numbers if n in present) / len(facts.numbers)
-        if facts.numbers else 0.0
-    )
+def window_evidence(facts: QueryFacts, windows: Sequence[WindowForms]) -> list[Evidence]:
+    """Coverage, number share, phrase share and proximity of each shown window, those
+    not yet weighed for this question all at once (`_measure_windows`)."""
+    known = facts.evidence
+    missing = list({id(w): w for w in windows if w not in known}.values())
+    if missing:
+        known.update(zip(missing, _measure_windows(facts, missing), strict=True))
+    return [known[w] for w in windows]
+
+
+def _measure_windows(facts: QueryFacts, windows: Sequence[WindowForms]) -> list[Evidence]:
+    """`window_evidence` of windows not weighed yet.
+
+    The question's words are found in all the windows' keys at once: one sorted search
+    over their syllables gives, per window, which words are present, which of the
+    question's phrases stand joined, and where its weightier words occur, for the
+    shortest run holding them all. A number the vocabulary lacks has no key, and is
+    looked for among a window's forms. Shares are summed word after word in the
+    question's order, as one window at a time would."""
+    content_keys = facts.content_keys.tolist()
+    weights = list(facts.content.values())
+    words = np.unique(np.asarray(
+        [*content_keys, *facts.number_words, *(k for pair in facts.phrase_words for k in pair)],
+        np.int64))
+    words = words[words >= 0]
+    slot = {key: i for i, key in enumerate(words.tolist())}
+    n_windows, n_words = len(windows), len(words)
+    lengths = np.asarray([len(w.keys) for w in windows], np.intp)
+    present = np.zeros((n_windows, n_words), np.bool_)
+    joined = np.zeros((n_windows, len(facts.phrase_words)), np.bool_)
+    strong = [slot[key] for key, weight in zip(content_keys, weights, strict=True)
+              if weight >= 1.0]
+    best = lengths.copy()  # shortest run holding the window's strong words
+    if n_words and lengths.sum():
+        keys = np.concatenate([w.keys for w in windows])
+        at = np.minimum(np.searchsorted(words, keys), n_words - 1)
+        hit = words[at] == keys
+        where = np.flatnonzero(hit)  # the question's words, by position over all windows
+        token_owner = np.repeat(np.arange(n_windows), lengths)
+        owner, word = token_owner[where], at[where]
+        present[owner, word] = True
+        if len(joined.T):
+            _mark_joined(joined, facts, slot, np.concatenate([w.joins for w in windows]),
+                         hit, where, at, token_owner)
+        if len(strong) >= 2:
+            _shortest_runs(best, present, strong, lengths, where, owner, word)
+    total = sum(weights) or 1.0
+    coverage = _running_share(present[:, [slot[key] for key in content_keys]], weights, total)
     phrase_total = sum(facts.phrases.values())
-    # Only a pair whose two words are both present can be joined in the window.
-    joined = window.pairs_among(
-        p for p in facts.phrases if p[0] in present and p[1] in present
-    ) if phrase_total else set()
-    phrases = (
-        sum(v for p, v in facts.phrases.items() if p in joined) / phrase_total
-        if phrase_total else 0.0
-    )
-    # Shortest run of syllables holding every distinct matched content word.
-    wanted = {w for w in facts.content if w in present and facts.content[w] >= 1.0}
-    proximity = 0.0
-    if len(wanted) >= 2:
-        # Walk the wanted words' occurrences only, found by `list.index` (a scan in C):
-        # a window is a few hundred syllables, a question wants a handful of them.
-        occurrences: list[tuple[int, str]] = []
-        for word in wanted:
-            at = -1
-            try:
-                while True:
-                    at = forms.index(word, at + 1)
-                    occurrences.append((at, word))
-            except ValueError:  # no further occurrence
-                pass
-        occurrences.sort()
-        last: dict[str, int] = {}
-        best = len(forms)
-        for i, form in occurrences:
-            last[form] = i
-            if len(last) == len(wanted):
-                best = min(best, i - min(last.values()) + 1)
-        proximity = len(wanted) / best
-    return coverage, numbers, phrases, proximity
+    phrases = (_running_share(joined, list(facts.phrases.values()), phrase_total)
+               if phrase_total else [0.0] * n_windows)
+    numbers = [0.0] * n_windows
+    if facts.numbers:
+        known = [slot[key] for key in facts.number_words if key >= 0]
+        counts = present[:, known].sum(axis=1).tolist()
+        unknown = [n for n, key in zip(facts.numbers, facts.number_words, strict=True) if key < 0]
+        numbers = [(count + sum(1 for n in unknown if n in window.forms)) / len(facts.numbers)
+                   for count, window in zip(counts, windows, strict=True)]
+    wanted = present[:, strong].sum(axis=1)
+    proximity = np.where(wanted >= 2, wanted / np.maximum(best, 1), 0.0).tolist()
+    return list(zip(coverage, numbers, phrases, proximity, strict=True))
+
+
+def _mark_joined(
+    joined: npt.NDArray[np.bool_], facts: QueryFacts, slot: dict[int, int],
+    joins: npt.NDArray[np.bool_], hit: npt.NDArray[np.bool_], where: npt.NDArray[np.intp],
+    at: npt.NDArray[np.intp], token_owner: npt.NDArray[np.intp],
+) -> None:
+    """``joined[window, phrase]``: the phrase's two words stand joined in the window, a
+    hit paired with the hit before it (a window's first form pairs with nothing)."""
+    n_words = len(slot)
+    codes = np.asarray([slot[a] * n_words + slot[b] for a, b in facts.phrase_words], np.int64)
+    order = np.argsort(codes)
+    sorted_codes = codes[order]
+    second = where[(where > 0) & joins[where]]
+    second = second[hit[second - 1]]
+    pairs = at[second - 1] * n_words + at[second]
+    found = np.minimum(np.searchsorted(sorted_codes, pairs), len(codes) - 1)
+    match = sorted_codes[found] == pairs
+    joined[token_owner[second[match]], order[found[match]]] = True
+
+
+def _shortest_runs(
+    best: npt.NDArray[np.intp], present: npt.NDArray[np.bool_], strong: list[int],
+    lengths: npt.NDArray[np.intp], where: npt.NDArray[np.intp], owner: npt.NDArray[np.intp],
+    word: npt.NDArray[np.intp],
+) -> None:
+    """Lower `best[window]` to the shortest run of syllables holding every strong word
+    present in the window: at each occurrence of one, the run back to the earliest of
+    their latest occurrences, once all of them have occurred."""
+    is_strong = np.zeros(present.shape[1], np.bool_)
+    is_strong[strong] = True
+    chosen = is_strong[word]
+    position, window, found = where[chosen], owner[chosen], word[chosen]
+    if not len(position):
+        return
+    words = np.asarray(strong)[:, None]
+    # Latest occurrence of each strong word up to each occurrence, over all windows: one
+    # from an earlier window counts as none (it lies before this window's start).
+    latest = np.maximum.accumulate(np.where(found[None, :] == words, position[None, :], -1),
+                                   axis=1)
+    start = (np.cumsum(lengths) - lengths)[window]
+    needed = present[window][:, strong].T  # the strong words the window holds
+    complete = np.all((latest >= start[None, :]) | ~needed, axis=0)
+    earliest = np.where(needed, latest, np.iinfo(np.int64).max).min(axis=0)
+    np.minimum.at(best, window[complete], (position - earliest + 1)[complete])
+
+
+def _running_share(
+    present: npt.NDArray[np.bool_], weights: list[float], total: float
+) -> list[float]:
+    """Per row, the weights of the columns present summed left to right, over `total`."""
+    if not weights:
+        return [0.0] * len(present)
+    added = np.where(present, np.asarray(weights, np.float64), 0.0)
+    return (np.cumsum(added, axis=1)[:, -1] / total).tolist()
 
 
 def window_features(
@@ -315,8 +387,9 @@ def window_features(
     forms), the first stage's best run first."""
     rows = np.zeros((len(runs), len(WINDOW_FEATURE_NAMES)))
     best = max(runs[0][0], 1e-6) if runs else 1.0
+    evidence = window_evidence(facts, [forms for _, _, forms in runs])
     for i, (total, first, forms) in enumerate(runs):
-        coverage, numbers, phrases, proximity = _window_evidence(facts, forms)
+        coverage, numbers, phrases, proximity = evidence[i]
         digits = facts.asks_figure and forms.has_digit
         rows[i] = (total / best, coverage, numbers, phrases, proximity, float(digits),
                    math.log1p(first), 1.0 if i == 0 else 0.0)
@@ -368,10 +441,9 @@ def candidate_features(
     # the full corpus reads the same on the 30-article sample (idf grows with size).
     rarest = math.log1p((index.n_articles + 0.5) / 0.5)
     rows = np.zeros((n, len(FEATURE_NAMES)))
+    evidence = window_evidence(facts, [candidate.forms for candidate in pool])
     for i, candidate in enumerate(pool):
-        coverage, numbers_window, phrases_window, proximity = _window_evidence(
-            facts, candidate.forms
-        )
+        coverage, numbers_window, phrases_window, proximity = evidence[i]
         age = 0.0
         if recent and newest is not None and candidate.published is not None:
             age = min(5.0, (newest - candidate.published).days / 365.25)

@@ -16,9 +16,9 @@ index holds the same arrays from the analyses in memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress, islice, pairwise
+from itertools import compress, islice, pairwise, repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -33,49 +33,39 @@ __all__ = ["ForwardIndex", "WindowForms"]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class WindowForms:
-    """What the second stage reads of a window of passages: its folded syllables,
-    which of them pair with the one before (joined by whitespace only), and whether it
-    holds a digit.
+    """What the second stage reads of a window of passages: its folded syllables (and
+    their keys in the index's vocabulary, -1 for one it lacks), which of them pair with
+    the one before (joined by whitespace only), and whether it holds a digit.
 
-    The pairs are kept as one flag per form, not as a set: a question asks about a
-    handful of pairs (`pairs_among`), and building the set of every pair of twenty
-    windows cost more than the rest of reading them. Compared by identity: evidence
-    is remembered per object, and a search makes one per window it weighs."""
+    The keys are what the features compare with the question's words, for all the
+    pool's windows in a few numpy passes (`features.window_evidence`); the pairs are one
+    flag per form, not a set, for the same reason. Compared by identity: evidence is
+    remembered per object, and a search makes one per window it weighs."""
 
     forms: list[str]
-    joins: list[bool]  # joins[i]: forms[i - 1] and forms[i] are a pair; joins[0] never
+    joins: npt.NDArray[np.bool_]  # joins[i]: forms[i - 1] and forms[i] are a pair; joins[0] never
     has_digit: bool
+    keys: npt.NDArray[np.int64]
 
     @classmethod
-    def of_text(cls, text: str) -> WindowForms:
+    def of_forms(
+        cls, forms: list[str], joins: Sequence[bool], has_digit: bool, vocab: Mapping[str, int]
+    ) -> WindowForms:
+        """From the forms as cut, their keys looked up in `vocab`."""
+        keys = np.fromiter(map(vocab.get, forms, repeat(-1)), np.int64, len(forms))
+        return cls(forms, np.asarray(joins, np.bool_), has_digit, keys)
+
+    @classmethod
+    def of_text(cls, text: str, vocab: Mapping[str, int]) -> WindowForms:
         """Cut from the window's text (`analyzer.window_joins`)."""
         forms, joins = window_joins(text)
-        return cls(forms, joins, any(ch.isdigit() for ch in text))
+        return cls.of_forms(forms, joins, any(ch.isdigit() for ch in text), vocab)
 
     @property
     def pairs(self) -> set[tuple[str, str]]:
         """Every pair of neighbouring forms joined by whitespace."""
         forms = self.forms
-        return set(compress(pairwise(forms), islice(self.joins, 1, None)))
-
-    def pairs_among(self, wanted: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-        """The pairs of `wanted` that this window joins (``pairs & set(wanted)``): each
-        looked for where its first form occurs (`list.index`), a handful per question."""
-        forms, joins = self.forms, self.joins
-        last = len(forms) - 1
-        found: set[tuple[str, str]] = set()
-        for pair in wanted:
-            first, second = pair
-            at = -1
-            try:
-                while True:
-                    at = forms.index(first, at + 1)
-                    if at < last and joins[at + 1] and forms[at + 1] == second:
-                        found.add(pair)
-                        break
-            except ValueError:  # no further occurrence
-                pass
-        return found
+        return set(compress(pairwise(forms), islice(self.joins.tolist(), 1, None)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +73,16 @@ class ForwardIndex:
     """Per indexed article (by position), its passages' folded syllables and sizes.
 
     `tokens[i]` maps through `table` to an id of `words` (folded forms of the arrays'
-    vocabulary); unit ``u`` (an article's passages, then its title) spans tokens
+    vocabulary), whose key in the index's vocabulary is `word_keys` (-1: not there);
+    unit ``u`` (an article's passages, then its title) spans tokens
     ``token_start[u]:token_start[u+1]``.
     """
 
     # Folded forms, as an object array: a window's forms are one `take` of its ids
     # (twenty windows of a few hundred tokens per question).
     words: npt.NDArray[np.object_]
+    word_keys: npt.NDArray[np.int64]
+    vocab: Mapping[str, int]  # the index's: keys of the kept cuts' forms
     digits: npt.NDArray[np.bool_]  # per word: holds a digit
     table: npt.NDArray[np.int64]  # token value -> word id
     tokens: npt.NDArray[np.unsignedinteger]
@@ -107,15 +100,22 @@ class ForwardIndex:
     cut_ends: npt.NDArray[np.int64]
 
     @classmethod
-    def from_analyses(cls, analysed: Sequence[AnalysedArticle]) -> ForwardIndex:
-        """From the analyses of the indexed articles, in index order (held in memory)."""
-        return cls.from_arrays(analysis_arrays(analysed), [a.content_hash for a in analysed])
+    def from_analyses(
+        cls, analysed: Sequence[AnalysedArticle], vocab: Mapping[str, int]
+    ) -> ForwardIndex:
+        """From the analyses of the indexed articles, in index order (held in memory),
+        for an index whose vocabulary is `vocab`."""
+        return cls.from_arrays(
+            analysis_arrays(analysed), [a.content_hash for a in analysed], vocab
+        )
 
     @classmethod
-    def from_arrays(cls, arrays: AnalysisArrays, content_hashes: Sequence[str]) -> ForwardIndex:
+    def from_arrays(
+        cls, arrays: AnalysisArrays, content_hashes: Sequence[str], vocab: Mapping[str, int]
+    ) -> ForwardIndex:
         """From the analysis cache's arrays (`store.map_analysis`, or `analysis_arrays`),
-        for the indexed articles with `content_hashes` (in index order); an article the
-        arrays lack is cut from its text."""
+        for the indexed articles with `content_hashes` (in index order) and an index
+        whose vocabulary is `vocab`; an article the arrays lack is cut from its text."""
         words: dict[str, int] = {}
         table = np.fromiter((words.setdefault(fold(w), len(words)) for w in arrays.vocab),
                             dtype=np.int64, count=len(arrays.vocab))
@@ -134,6 +134,8 @@ class ForwardIndex:
         crosses[1:] = open_end[:-1] & open_start[1:]
         return cls(
             words=np.asarray(list(words), dtype=object),
+            word_keys=np.fromiter((vocab.get(w, -1) for w in words), np.int64, len(words)),
+            vocab=vocab,
             digits=np.fromiter((any(ch.isdigit() for ch in w) for w in words), np.bool_,
                                count=len(words)),
             table=table, tokens=arrays.tokens, joined=arrays.joined, token_start=token_start,
@@ -193,17 +195,22 @@ class ForwardIndex:
         """A window of `units`, some of them not plain (read from their kept cut), the
         plain ones taken from `read` in order."""
         forms: list[str] = []
-        joins: list[bool] = []
+        joins: list[npt.NDArray[np.bool_]] = []
+        keys: list[npt.NDArray[np.int64]] = []
         has_digit = False
         for unit in units:
             part = next(read) if self.plain[unit] else self._cut(unit)
             if part is None or not part.forms:  # no word: leave the window to its text
                 return None
-            joins.append(bool(forms) and bool(self.crosses[unit]))
-            joins += islice(part.joins, 1, None)
+            # The first form pairs across the line break as `crosses` says, and with
+            # nothing at the window's start.
+            flags = part.joins.copy()
+            flags[0] = bool(forms) and bool(self.crosses[unit])
+            joins.append(flags)
+            keys.append(part.keys)
             forms += part.forms
             has_digit = has_digit or part.has_digit
-        return WindowForms(forms, joins, has_digit)
+        return WindowForms(forms, np.concatenate(joins), has_digit, np.concatenate(keys))
 
     def _cut(self, unit: int) -> WindowForms | None:
         """The kept cut of a unit that is not plain (None: none kept, or damaged)."""
@@ -217,7 +224,7 @@ class ForwardIndex:
             return None
         if not code:
             return None
-        return WindowForms(*read_cut(code))
+        return WindowForms.of_forms(*read_cut(code), self.vocab)
 
     def _read(self, spans: Sequence[tuple[int, int]]) -> list[WindowForms | None]:
         """Units ``begin..end-1`` of each span, all plain, read from the tokens: the
@@ -245,11 +252,11 @@ class ForwardIndex:
                 joins[offsets[j] + self.token_start[unit] - lo[j]] = self.crosses[unit]
         digits = np.cumsum(self.digits[ids], dtype=np.intp)
         all_forms = self.words.take(ids).tolist()
-        all_joins = joins.tolist()
+        keys = self.word_keys.take(ids)
         bounds = offsets.tolist()
         result: list[WindowForms | None] = []
         for j in range(len(spans)):
             a, b = bounds[j], bounds[j + 1]
             held = b > a and int(digits[b - 1]) > (int(digits[a - 1]) if a else 0)
-            result.append(WindowForms(all_forms[a:b], all_joins[a:b], held))
+            result.append(WindowForms(all_forms[a:b], joins[a:b], held, keys[a:b]))
         return result

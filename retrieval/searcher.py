@@ -36,6 +36,7 @@ from retrieval.features import (
     query_facts,
     timeframe_of,
     typed_without_marks,
+    window_evidence,
     window_features,
 )
 from retrieval.forward import ForwardIndex, WindowForms
@@ -166,7 +167,8 @@ class Searcher:
         """Wrap an index built from `analysed` (same order as `articles`)."""
         if len(analysed) != len(articles):
             raise ValueError("articles and analyses do not match")
-        return cls.from_index(articles, index, config, ForwardIndex.from_analyses(analysed))
+        return cls.from_index(articles, index, config,
+                              ForwardIndex.from_analyses(analysed, index.vocab))
 
     @classmethod
     def from_index(
@@ -500,6 +502,7 @@ class Searcher:
             for position, runs in zip(positions, every, strict=True) if len(runs) > 1
             for _, first, last in runs
         ])
+        window_evidence(facts, forms)  # every article's runs weighed at once
         chosen: list[tuple[int, int]] = []
         for runs in every:
             if len(runs) == 1 or model is None:
@@ -701,7 +704,7 @@ class Searcher:
                 forms = read[i] if read is not None else None
                 if forms is None:
                     forms = WindowForms.of_text(
-                        _window_text(self.passages, position, first, last)
+                        _window_text(self.passages, position, first, last), self.index.vocab
                     )
                 known[position, first, last] = forms
         return [known[key] for key in windows]

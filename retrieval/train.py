@@ -159,7 +159,8 @@ def _fit_window(
         if len(set(marks)) < 2:
             continue
         rows.extend(window_features(
-            facts, [(t, f, WindowForms.of_text(text)) for t, f, _, text in runs]))
+            facts, [(t, f, WindowForms.of_text(text, searcher.index.vocab))
+                    for t, f, _, text in runs]))
         labels.extend(float(m) for m in marks)
     if len(set(labels)) < 2:
         return None, len(rows)
