@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress, pairwise, repeat
 
 from retrieval.analyzer import QUESTION_WORDS, Syllable, fold, syllables
 from retrieval.sentences import split_sentences
@@ -55,14 +56,18 @@ class Matches:
 def find_matches(text: str, words: QueryWords) -> Matches:
     """Match the question's words against `text` once, for both spans and sentences."""
     units = syllables(text)
-    forms = [fold(u.text) for u in units] if words.folded else [u.text for u in units]
-    weight = [words.unigrams.get(f, 0.0) for f in forms]
-    bold = [
-        w >= MIN_HIGHLIGHT_IDF and len(f) > 1 and f not in QUESTION_WORDS
-        for w, f in zip(weight, forms, strict=True)
-    ]
-    for i in range(1, len(units)):
-        pair_idf = words.bigrams.get((forms[i - 1], forms[i]))
+    texts = [u.text for u in units]
+    forms = list(map(fold, texts)) if words.folded else texts
+    # A passage is a few hundred syllables and a question matches a few dozen: the
+    # loops below visit the matched ones only.
+    weight = list(map(words.unigrams.get, forms, repeat(0.0)))
+    bold = [False] * len(forms)
+    for i, (value, form) in enumerate(zip(weight, forms, strict=True)):
+        if value >= MIN_HIGHLIGHT_IDF and len(form) > 1 and form not in QUESTION_WORDS:
+            bold[i] = True
+    bigrams = words.bigrams
+    for i, pair in enumerate(pairwise(forms), start=1):
+        pair_idf = bigrams.get(pair)
         if pair_idf is not None and units[i].joined:
             bold[i - 1] = bold[i] = True
             weight[i] += pair_idf
@@ -71,11 +76,8 @@ def find_matches(text: str, words: QueryWords) -> Matches:
 
 def match_spans(text: str, matches: Matches) -> list[tuple[int, int]]:
     """Character spans of `text` to show in bold, merged where they touch."""
-    units, bold = matches.units, matches.bold
     spans: list[tuple[int, int]] = []
-    for unit, is_bold in zip(units, bold, strict=True):
-        if not is_bold:
-            continue
+    for unit in compress(matches.units, matches.bold):
         if spans and (text[spans[-1][1] : unit.start].isspace() or spans[-1][1] >= unit.start):
             spans[-1] = (spans[-1][0], max(spans[-1][1], unit.end))
         else:
@@ -96,7 +98,10 @@ def best_sentence(text: str, matches: Matches) -> tuple[int, int]:
     best: dict[str, float] = {}
     scores = [0.0] * len(spans)
     current = 0
-    for unit, form, value in zip(matches.units, matches.forms, matches.weights, strict=True):
+    # Only matched words count: the others would add nothing to any sentence.
+    for unit, form, value in compress(
+        zip(matches.units, matches.forms, matches.weights, strict=True), matches.weights
+    ):
         while current < len(spans) - 1 and unit.start >= ends[current]:
             scores[current] = sum(best.values())
             best = {}
