@@ -2,6 +2,7 @@
 and highlights only of the page about to be shown (own-words sample corpus)."""
 
 from retrieval import Explanation
+from retrieval.explain import QueryWords, best_sentence, find_matches, match_spans
 
 QUESTION = "thủ tục hải quan điện tử"
 
@@ -30,3 +31,43 @@ def test_a_known_explanation_reads_back_and_compares_by_value():
     assert known.resolved and known.sentence == (0, 9) and known.highlights == ((0, 3),)
     assert known == Explanation.known((0, 9), ((0, 3),))
     assert known != Explanation.known((0, 9), ())
+
+
+def _words(unigrams, bigrams=None, folded=False):
+    return QueryWords(folded=folded, unigrams=unigrams, bigrams=bigrams or {})
+
+
+def test_every_matched_word_counts_for_the_best_sentence_bold_or_not():
+    """Words too common to be bold (idf below `MIN_HIGHLIGHT_IDF`) still say which
+    sentence answers: here they are all that tells the two sentences apart."""
+    text = "Hàng hóa được kiểm tra tại cảng. Tờ khai nộp thuế tại chi cục ngày hôm qua."
+    words = _words({"thuế": 3.0, "nộp": 1.0, "ngày": 0.5, "hàng": 1.0})
+    matches = find_matches(text, words)
+    assert [u.text for u, b in zip(matches.units, matches.bold, strict=True) if b] == ["thuế"]
+    start, end = best_sentence(text, matches)
+    assert text[start:end].startswith("Tờ khai")
+    # Without "thuế", the common words still choose: "nộp" + "ngày" outweigh "hàng".
+    matches = find_matches(text, _words({"nộp": 1.0, "ngày": 0.5, "hàng": 1.0}))
+    assert not any(matches.bold)
+    start, end = best_sentence(text, matches)
+    assert text[start:end].startswith("Tờ khai")
+
+
+def test_a_word_counts_once_per_sentence_and_ties_go_to_the_first():
+    text = "Hải quan hải quan hải quan làm việc. Thuế và hải quan cùng làm việc."
+    words = _words({"hải": 1.0, "quan": 1.0, "thuế": 1.5})
+    start, end = best_sentence(text, find_matches(text, words))
+    assert text[start:end].startswith("Thuế")  # 1.5 + 2 beats three times "hải quan"
+    words = _words({"hải": 1.0, "quan": 1.0})
+    start, end = best_sentence(text, find_matches(text, words))
+    assert text[start:end].startswith("Hải quan")
+
+
+def test_bold_spans_are_the_rare_words_and_the_pairs_merged_where_they_touch():
+    text = "Cục Hải quan TP.HCM thu ngân sách"
+    words = _words({"hải": 3.0, "quan": 3.0, "thu": 1.0, "ngân": 2.0, "sách": 2.0},
+                   {("ngân", "sách"): 4.0})
+    matches = find_matches(text, words)
+    assert [text[a:b] for a, b in match_spans(text, matches)] == ["Hải quan", "ngân sách"]
+    # A pair adds its weight to its second word, for the best sentence.
+    assert matches.weights[matches.forms.index("sách")] == 2.0 + 4.0
