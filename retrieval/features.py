@@ -110,6 +110,10 @@ class Timeframe:
     recent: bool = False
 
 
+# A window's coverage, number share, phrase share and proximity (`window_evidence`).
+Evidence = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True, slots=True)
 class QueryFacts:
     """What the question pins down, looked up once per question."""
@@ -136,7 +140,7 @@ class QueryFacts:
     # `window_evidence` of the windows already weighed for this question: the window
     # the pool's features read is usually also the first of the runs the window model
     # weighs (the searcher hands the same `WindowForms` for both).
-    evidence: dict[WindowForms, tuple[float, float, float, float]] = field(
+    evidence: dict[WindowForms, Evidence] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -257,9 +261,6 @@ def _presence(
     """Weighted presence of `keys` in the units `positions` of a level (articles, titles):
     the pool's articles searched in each posting list (`FieldIndex.presence_at`)."""
     return index.levels[level][field].presence_at(positions, keys, weights)
-
-
-Evidence = tuple[float, float, float, float]
 
 
 def window_evidence(facts: QueryFacts, windows: Sequence[WindowForms]) -> list[Evidence]:

@@ -4,10 +4,10 @@ The second stage weighs twenty candidate windows per question by the words they 
 (`features`), and cutting a thousand characters into syllables is most of its cost.
 The analysis already holds every passage's syllables; for the passages where they are
 exactly what `analyzer.window_forms` cuts (`AnalysedArticle.plain`: nearly all, not
-those around "C/O" or holding document codes), a window's forms, its joined pairs and
-whether it holds a figure are read from there. For the others the analysis keeps their
-cut (`analyzer.cut_code`), so no window is cut from its text while searching, and the
-features are the same either way.
+those around "C/O" or holding document codes), a window's forms with their keys in the
+index's vocabulary, its joined pairs and whether it holds a figure are read from there.
+For the others the analysis keeps their cut (`analyzer.cut_code`), so no window is cut
+from its text while searching, and the features are the same either way.
 
 A serving process maps the analysis cache (`store.map_analysis`): the tokens stay in
 the file and only the candidates' pages are read. A process that has just built the
