@@ -18,7 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -109,7 +109,8 @@ def run_bench(
 
         timings = _latency(searcher, queries, repeats, out)
         out.write(f"peak RSS of all the steps above: {_peak_rss_mib():.0f} MiB\n")
-        _reference(searcher, queries[:reference_queries], timings, len(queries), out)
+        _reference(searcher, queries[:reference_queries], timings, len(queries), repeats,
+                   out)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -123,10 +124,8 @@ def _steps(stats: BuildStats) -> str:
     return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in stats.seconds.items())
 
 
-def _latency(
-    searcher: Searcher, queries: Sequence[str], repeats: int, out: TextIO
-) -> dict[str, list[float]]:
-    """Latency of the stages of one answer, each timed from the raw question:
+def _stages(searcher: Searcher) -> dict[str, Callable[[str], object]]:
+    """The stages of one answer, each timed from the raw question:
 
     - ``first stage``: query analysis and BM25 over every field and level (no hits);
     - ``with the reranker``: that, the pool of `POOL` candidates with the windows they
@@ -155,7 +154,7 @@ def _latency(
             rows = candidate_features(searcher.index, searcher._facts(prepared, query), pool)
             reranker.probabilities(rows)
 
-    stages = {
+    return {
         "first stage": first_stage,
         "with the reranker": reranked,
         "full answer, 10 hits": lambda query: searcher.search(query, 10),
@@ -163,6 +162,13 @@ def _latency(
             query, POOL, shown=slice(0, _BOT_PAGE)),
         f"whole search, {POOL} deep": lambda query: searcher.search(query, POOL),
     }
+
+
+def _latency(
+    searcher: Searcher, queries: Sequence[str], repeats: int, out: TextIO
+) -> dict[str, list[float]]:
+    """Latency of each of `_stages`, every question `repeats` times."""
+    stages = _stages(searcher)
     timings: dict[str, list[float]] = {name: [] for name in stages}
     for _ in range(repeats):
         for query in queries:
@@ -170,7 +176,7 @@ def _latency(
                 started = time.perf_counter()
                 stage(query)
                 timings[name].append(time.perf_counter() - started)
-    if reranker is None:
+    if searcher.reranker is None:
         out.write("no reranker model: 'with the reranker' times nothing\n")
     for name, samples in timings.items():
         out.write(f"{name + ':':<28}{_percentiles(samples)}\n")
@@ -182,57 +188,90 @@ def _reference(
     queries: Sequence[str],
     timings: dict[str, list[float]],
     n_questions: int,
+    repeats: int,
     out: TextIO,
 ) -> None:
-    """rank_bm25 against our passage scoring on the same syllable tokens.
+    """rank_bm25 against our passage scoring on the same syllable tokens, and against
+    each stage of an answer question by question.
 
-    rank_bm25 runs in a child process, so its memory does not count in ours."""
+    rank_bm25 runs in a child process, so its memory does not count in ours. Each
+    question is scored there and then answered here, side by side: this machine's
+    speed drifts by a fifth within minutes, and two timings taken minutes apart compare
+    the drift as much as the engines."""
     started = time.perf_counter()
     passages = [text for texts in searcher.passages for text in texts]
     tokenized = [analyze(text, normalized=True).acc for text in passages]
     query_tokens = [analyze(query).acc for query in queries]
     tokenize = time.perf_counter() - started
     context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        build, theirs, rss = pool.apply(_rank_bm25_timings, (tokenized, query_tokens))
+    stages = _stages(searcher)
+    field = searcher.index.levels["passage"]["acc"]
+    theirs: list[float] = []
+    ours: list[float] = []
+    ratios: dict[str, list[float]] = {name: [] for name in stages}
+    with context.Pool(1, initializer=_start_reference, initargs=(tokenized,)) as pool:
+        build, rss = pool.apply(_reference_built)
+        for query, tokens in zip(queries, query_tokens, strict=True):
+            reference = pool.apply(_time_reference, (tokens,))
+            theirs.append(reference)
+            started = time.perf_counter()
+            keys = searcher.index.query_keys(analyze(query))["acc"]
+            scores = np.zeros(searcher.n_passages, np.float32)
+            field.add_scores(scores, keys[0], keys[1])
+            ours.append(time.perf_counter() - started)
+            for name, stage in stages.items():
+                samples = []
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    stage(query)
+                    samples.append(time.perf_counter() - started)
+                ratios[name].append(reference / statistics.median(samples))
+        rss = max(rss, pool.apply(_reference_built)[1])
     out.write(
         f"rank_bm25 BM25Okapi over the same {len(passages)} passages (accented syllables): "
         f"tokens {tokenize:.1f}s, build {build:.1f}s, its process peak RSS {rss:.0f} MiB\n"
     )
-    ours: list[float] = []
-    field = searcher.index.levels["passage"]["acc"]
-    for query in queries:
-        started = time.perf_counter()
-        keys = searcher.index.query_keys(analyze(query))["acc"]
-        scores = np.zeros(searcher.n_passages, np.float32)
-        field.add_scores(scores, keys[0], keys[1])
-        ours.append(time.perf_counter() - started)
     out.write(f"rank_bm25 get_scores:                  {_percentiles(theirs)}\n")
     out.write(f"ours, same field and passages:         {_percentiles(ours)}\n")
     ratio = statistics.median(theirs) / statistics.median(ours)
     out.write(f"speed-up at the median: {ratio:.0f}x (same field)\n")
-    # Per question, on the same questions: rank_bm25 on the first `len(queries)` against
-    # each of our stages on those (every repeat; `n_questions` per repeat).
+    # Medians of the timings above against rank_bm25's: on the same questions (the
+    # first `len(queries)` of each repeat), minutes apart.
     for name, samples in timings.items():
         mine = [t for i, t in enumerate(samples) if i % n_questions < len(queries)]
         ratio = statistics.median(theirs) / statistics.median(mine)
         out.write(f"rank_bm25 get_scores / ours, {name}, at the median: {ratio:.0f}x\n")
+    # Question by question, side by side: rank_bm25 on a question, then each stage on
+    # it (`repeats` times, their median); the median and the lowest tenth of the ratios.
+    for name, values in ratios.items():
+        low, middle = np.percentile(values, [10, 50])
+        out.write(f"per question, side by side, {name}: median {middle:.0f}x, "
+                  f"10th percentile {low:.0f}x (n={len(values)})\n")
 
 
-def _rank_bm25_timings(
-    tokenized: list[list[str]], queries: list[list[str]]
-) -> tuple[float, list[float], float]:
+_REFERENCE: dict[str, object] = {}
+
+
+def _start_reference(tokenized: list[list[str]]) -> None:
+    """Build rank_bm25's index in the child process, once."""
     from rank_bm25 import BM25Okapi
 
     started = time.perf_counter()
-    reference = BM25Okapi(tokenized)
-    build = time.perf_counter() - started
-    timings = []
-    for tokens in queries:
-        started = time.perf_counter()
-        reference.get_scores(tokens)
-        timings.append(time.perf_counter() - started)
-    return build, timings, _own_peak_rss_mib()
+    _REFERENCE["bm25"] = BM25Okapi(tokenized)
+    _REFERENCE["build"] = time.perf_counter() - started
+
+
+def _reference_built() -> tuple[float, float]:
+    """(build seconds, peak RSS in MiB) of the child process."""
+    return float(_REFERENCE["build"]), _own_peak_rss_mib()  # type: ignore[arg-type]
+
+
+def _time_reference(tokens: list[str]) -> float:
+    """Seconds rank_bm25's `get_scores` takes for one question."""
+    reference = _REFERENCE["bm25"]
+    started = time.perf_counter()
+    reference.get_scores(tokens)  # type: ignore[attr-defined]
+    return time.perf_counter() - started
 
 
 def _own_peak_rss_mib() -> float:
