@@ -53,8 +53,8 @@ def term_frequency_weights(
 
     In float32, in place where possible: it runs over tens of millions of postings, and
     the index stores float32 anyway."""
-    norm = unit_length.astype(np.float32)  # a new array: ours to overwrite
-    norm *= np.float32(k1 * b / average_length)
+    # A new array, ours to overwrite, made by the first operation rather than a copy.
+    norm = np.multiply(unit_length, np.float32(k1 * b / average_length), dtype=np.float32)
     norm += np.float32(k1 * (1.0 - b))
     norm += tf
     result = tf * np.float32(k1 + 1.0)
