@@ -304,7 +304,7 @@ def _measure_windows(facts: QueryFacts, windows: Sequence[WindowForms]) -> list[
         token_owner = np.repeat(np.arange(n_windows), lengths)
         owner, word = token_owner[where], at[where]
         present[owner, word] = True
-        if len(joined.T):
+        if facts.phrase_words:
             _mark_joined(joined, facts, slot, np.concatenate([w.joins for w in windows]),
                          hit, where, at, token_owner)
         if len(strong) >= 2:

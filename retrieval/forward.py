@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress, islice, pairwise, repeat
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
@@ -60,12 +60,6 @@ class WindowForms:
         """Cut from the window's text (`analyzer.window_joins`)."""
         forms, joins = window_joins(text)
         return cls.of_forms(forms, joins, any(ch.isdigit() for ch in text), vocab)
-
-    @property
-    def pairs(self) -> set[tuple[str, str]]:
-        """Every pair of neighbouring forms joined by whitespace."""
-        forms = self.forms
-        return set(compress(pairwise(forms), islice(self.joins.tolist(), 1, None)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -149,10 +149,10 @@ def pack_units(units: npt.NDArray[np.integer], n_units: int) -> tuple[UnitLow, U
 
 @dataclass(frozen=True, slots=True)
 class ListsRead:
-    """The units of the posting lists one `FieldIndex.add_scores` call decoded, kept so
-    that the question's later reads of the same lists (the title discount of the
-    pool's windows reads the lists of the title's words, the longest ones) do not
-    decode them again."""
+    """The units and BM25 contributions of the posting lists one `FieldIndex.add_scores`
+    call read, kept so that the question's later reads of the same lists (the title
+    discount of the pool's windows reads the lists of the title's words, the longest
+    ones) neither decode nor weigh them again."""
 
     columns: dict[int, int]  # column -> its list's number among those read
     bounds: list[int]  # list i's units are units[bounds[i]:bounds[i + 1]]
@@ -258,13 +258,6 @@ class FieldIndex:
         """BM25 contributions of postings ``start:end`` of `column` (whose units are
         `units`): `term_frequency_weights` times idf, as the build computed them."""
         return self._impacts(self.tf[start:end], column, units)
-
-    def impacts_at(
-        self, postings: npt.NDArray[np.intp], column: int, units: npt.NDArray[np.intp]
-    ) -> FloatArray:
-        """`impacts` of scattered postings of `column` (their offsets; units `units`):
-        the same numbers as read from a range, element by element."""
-        return self._impacts(self.tf[postings], column, units)
 
     def _impacts(
         self, tf: npt.NDArray[np.generic], column: int, units: npt.NDArray[np.intp]

@@ -594,11 +594,12 @@ class Searcher:
         """Fill `query.selections` for `positions`: each article's passage scores with its
         title's words discounted, what `_windows` chooses by.
 
-        The pool's articles are done together, one pass per posting list of a question
-        key that some of their titles hold, instead of one per article and key: this
-        ran twenty times per question. Each passage gets the same additions, in the same
-        order, as `FieldIndex.add_scores_in_range` after `FieldIndex.units_contain` would
-        give it article by article, so the result is bit for bit the same.
+        The pool's articles are done together, one `np.add.at` per field over every
+        (title key, article) pair, reading the lists and contributions the first stage
+        kept (`query.read`) instead of one pass per article and key: this ran twenty
+        times per question. Each passage gets the same additions, in the same order, as
+        `FieldIndex.add_scores_in_range` after `FieldIndex.units_contain` would give it
+        article by article, so the result is bit for bit the same.
         """
         missing = np.asarray(
             [p for p in dict.fromkeys(positions) if p not in query.selections], np.intp
