@@ -16,6 +16,7 @@ import numpy.typing as npt
 from corpus import Article
 from retrieval.analyzer import Syllable, cut_code, document_terms, fold, syllables, window_forms
 from retrieval.passages import split_passages
+from retrieval.sentences import split_sentences
 
 __all__ = ["AnalysedArticle", "analyse_article"]
 
@@ -37,6 +38,11 @@ class AnalysedArticle:
     passages joined by a line break form a pair across it. `cuts` holds, for each unit
     that is not plain (in order), its `cut_code`: what the second stage reads there
     instead of cutting the text again.
+
+    `sentences` holds the (start, end) spans of each passage's sentences
+    (`split_sentences`, relative to the passage), `sentence_counts[u]` of them for unit
+    ``u`` (none for the title): explaining a hit picks its best sentence from these
+    rather than splitting its text again while the user waits.
     """
 
     content_hash: str
@@ -51,6 +57,8 @@ class AnalysedArticle:
     open_start: npt.NDArray[np.bool_]
     open_end: npt.NDArray[np.bool_]
     cuts: tuple[str, ...]
+    sentence_counts: npt.NDArray[np.int32]
+    sentences: npt.NDArray[np.int32]  # shape (sum of sentence_counts, 2)
 
 
 def analyse_article(article: Article) -> AnalysedArticle:
@@ -63,6 +71,7 @@ def analyse_article(article: Article) -> AnalysedArticle:
     ids: list[tuple[str, ...]] = []
     flags: list[tuple[bool, bool, bool]] = []
     cuts: list[str] = []
+    sentences = [split_sentences(text) for text in passages]
     for text in (*passages, article.title):
         units = syllables(text)
         for position, unit in enumerate(units):
@@ -86,6 +95,9 @@ def analyse_article(article: Article) -> AnalysedArticle:
         open_start=np.asarray([f[1] for f in flags], dtype=np.bool_),
         open_end=np.asarray([f[2] for f in flags], dtype=np.bool_),
         cuts=tuple(cuts),
+        sentence_counts=np.asarray([*map(len, sentences), 0], dtype=np.int32),
+        sentences=np.asarray([span for spans in sentences for span in spans],
+                             dtype=np.int32).reshape(-1, 2),
     )
 
 

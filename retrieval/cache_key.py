@@ -1,8 +1,8 @@
 """Cache keys derived from what produced the cache, never from a number bumped by hand.
 
-An analysis cache is valid for the code of the corpus parser, the analyser and the
-passage cutter (every module whose output ends up in it) and the passage cutter's size
-limits; an index cache
+An analysis cache is valid for the code of the corpus parser, the analyser, the
+passage cutter and the sentence splitter (every module whose output ends up in it),
+the passage cutter's size limits and underthesea's release; an index cache
 additionally for the index code, the BM25 parameters and the exact list of articles. So
 an edit to `passages.py` or a new abbreviation yields a new key, and the stale cache is
 rebuilt instead of served.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from importlib import metadata
 
 from corpus.code_version import parser_key, source_digest
 from retrieval import passages
@@ -28,6 +29,7 @@ ANALYSIS_MODULES = (
     "retrieval.analyzer",
     "retrieval.passages",
     "retrieval.analysis",
+    "retrieval.sentences",
     "retrieval.store",
 )
 # Modules whose code decides what an index file holds and how it is read.
@@ -43,8 +45,18 @@ def analysis_key() -> str:
         # paragraphs for the same bytes.
         "parser": parser_key(),
         "passages": {"min_chars": passages.MIN_CHARS, "max_chars": passages.MAX_CHARS},
+        # The passages' sentences are underthesea's split: another release may cut them
+        # elsewhere.
+        "sentence_splitter": _version("underthesea"),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "absent"
 
 
 def index_key(content_hashes: Iterable[str], config: RankingConfig) -> str:

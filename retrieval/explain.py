@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress, pairwise, repeat
+from itertools import compress, count, repeat
 
 from retrieval.analyzer import QUESTION_WORDS, Syllable, fold, syllables
 from retrieval.sentences import split_sentences
@@ -59,15 +59,18 @@ def find_matches(text: str, words: QueryWords) -> Matches:
     texts = [u.text for u in units]
     forms = list(map(fold, texts)) if words.folded else texts
     # A passage is a few hundred syllables and a question matches a few dozen: the
-    # loops below visit the matched ones only.
+    # loops below visit the matched ones only (found by `compress`, without a Python
+    # step per syllable).
     weight = list(map(words.unigrams.get, forms, repeat(0.0)))
     bold = [False] * len(forms)
-    for i, (value, form) in enumerate(zip(weight, forms, strict=True)):
-        if value >= MIN_HIGHLIGHT_IDF and len(form) > 1 and form not in QUESTION_WORDS:
-            bold[i] = True
+    shown = {form for form, value in words.unigrams.items()
+             if value >= MIN_HIGHLIGHT_IDF and len(form) > 1 and form not in QUESTION_WORDS}
+    for i in compress(count(), map(shown.__contains__, forms)):
+        bold[i] = True
     bigrams = words.bigrams
-    for i, pair in enumerate(pairwise(forms), start=1):
-        pair_idf = bigrams.get(pair)
+    firsts = {first for first, _ in bigrams}
+    for i in compress(count(1), map(firsts.__contains__, forms[:-1])):
+        pair_idf = bigrams.get((forms[i - 1], forms[i]))
         if pair_idf is not None and units[i].joined:
             bold[i - 1] = bold[i] = True
             weight[i] += pair_idf
@@ -85,13 +88,16 @@ def match_spans(text: str, matches: Matches) -> list[tuple[int, int]]:
     return spans
 
 
-def best_sentence(text: str, matches: Matches) -> tuple[int, int]:
+def best_sentence(
+    text: str, matches: Matches, sentences: Sequence[tuple[int, int]] | None = None
+) -> tuple[int, int]:
     """Span of the sentence of `text` that holds most of the question's information.
 
     Each distinct matched word counts once per sentence (a sentence repeating "hải quan"
     is not a better answer), bigrams add to their second word; ties go to the first.
+    `sentences` are the spans `split_sentences(text)` gives, when already known.
     """
-    spans = split_sentences(text)
+    spans = split_sentences(text) if sentences is None else sentences
     if not spans:
         return (0, len(text))
     ends = [end for _, end in spans]
@@ -120,15 +126,20 @@ class Explanation:
     passage out of its article, into syllables and into sentences up front cost a third
     of a search. Reading `text` cuts the passage (`text` may be given, or a function
     that cuts it); reading `sentence` or `highlights` computes both once (`resolve` does
-    it ahead, on the search thread, for the hits about to be shown). Computing twice in
-    a race gives the same values, so no lock is taken.
+    it ahead, on the search thread, for the hits about to be shown). `sentences`, when
+    given, returns the text's sentence spans as the analysis kept them (None: split the
+    text). Computing twice in a race gives the same values, so no lock is taken.
     """
 
-    __slots__ = ("_result", "_source", "_text", "_words")
+    __slots__ = ("_result", "_sentences", "_source", "_text", "_words")
 
-    def __init__(self, text: str | Callable[[], str], words: QueryWords | None) -> None:
+    def __init__(
+        self, text: str | Callable[[], str], words: QueryWords | None,
+        sentences: Callable[[], Sequence[tuple[int, int]] | None] | None = None,
+    ) -> None:
         self._text, self._source = (text, None) if isinstance(text, str) else (None, text)
         self._words = words
+        self._sentences = sentences
         self._result: tuple[tuple[int, int], tuple[tuple[int, int], ...]] | None = None
 
     @classmethod
@@ -159,7 +170,8 @@ class Explanation:
             if words is None:
                 raise RuntimeError("an explanation made with known() is always resolved")
             matches = find_matches(text, words)
-            result = (best_sentence(text, matches), tuple(match_spans(text, matches)))
+            known = None if self._sentences is None else self._sentences()
+            result = (best_sentence(text, matches, known), tuple(match_spans(text, matches)))
             self._result = result
         return result
 

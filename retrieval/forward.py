@@ -92,6 +92,10 @@ class ForwardIndex:
     cut_units: npt.NDArray[np.int64]
     cut_text: npt.NDArray[np.uint8]
     cut_ends: npt.NDArray[np.int64]
+    # Unit ``u``'s sentences are rows ``sentence_start[u]:sentence_start[u+1]`` of
+    # `sentences`: (start, end) in the unit's text.
+    sentence_start: npt.NDArray[np.int64]
+    sentences: npt.NDArray[np.unsignedinteger]
 
     @classmethod
     def from_analyses(
@@ -126,6 +130,8 @@ class ForwardIndex:
         plain = plain & (np.diff(token_start) > 0)
         crosses = np.zeros(len(plain), np.bool_)
         crosses[1:] = open_end[:-1] & open_start[1:]
+        sentence_start = np.zeros(len(arrays.sentence_counts) + 1, np.int64)
+        np.cumsum(arrays.sentence_counts, out=sentence_start[1:])
         return cls(
             words=np.asarray(list(words), dtype=object),
             word_keys=np.fromiter((vocab.get(w, -1) for w in words), np.int64, len(words)),
@@ -137,6 +143,7 @@ class ForwardIndex:
             chars=arrays.unit_chars, plain=plain, crosses=crosses,
             cut_units=np.flatnonzero(~arrays.unit_flags[:, 0]).astype(np.int64),
             cut_text=arrays.cut_text, cut_ends=arrays.cut_ends,
+            sentence_start=sentence_start, sentences=arrays.sentences,
         )
 
     def passage_sizes(self, position: int, n_passages: int) -> npt.NDArray[np.int64] | None:
@@ -152,6 +159,26 @@ class ForwardIndex:
         line breaks, as `WindowForms.of_text` would cut them; None when they must be cut
         from the text (an article not known here, damaged ids)."""
         return self.windows([(position, first, last)])[0]
+
+    def sentences_of(self, position: int, first: int, last: int) -> list[tuple[int, int]] | None:
+        """The sentence spans of passages ``first..last`` of the article at `position`
+        joined by line breaks, as `split_sentences` cuts that text (it never joins two
+        lines), or None when they are not known here (or damaged)."""
+        start = int(self.first_unit[position])
+        if start < 0 or not 0 <= first <= last < int(self.n_passages[position]):
+            return None
+        begin, end = start + first, start + last + 1
+        bounds = self.sentence_start[begin : end + 1]
+        spans = np.asarray(self.sentences[int(bounds[0]) : int(bounds[-1])], np.int64)
+        sizes = self.chars[begin:end]
+        counts = np.diff(bounds)
+        # Each passage starts after those before it, each followed by a line break.
+        shift = np.repeat(np.cumsum(sizes + 1) - (sizes + 1), counts)
+        if len(spans) and (np.any(spans[:, 0] > spans[:, 1])
+                           or np.any(spans[:, 1] > np.repeat(sizes, counts))):
+            return None
+        spans += shift[:, None]
+        return list(map(tuple, spans.tolist()))
 
     def windows(self, requests: Sequence[tuple[int, int, int]]) -> list[WindowForms | None]:
         """`window` of each (position, first, last) of `requests`.

@@ -562,7 +562,10 @@ class Searcher:
             published=article.published,
             date_source=article.date_source,
             score=score,
-            explanation=Explanation(passage, query.words),
+            explanation=Explanation(
+                passage, query.words,
+                functools.partial(self._window_sentences, position, first, last),
+            ),
             passage_index=first,
             confidence=confidence,
         )
@@ -709,6 +712,17 @@ class Searcher:
                     )
                 known[position, first, last] = forms
         return [known[key] for key in windows]
+
+    def _window_sentences(
+        self, position: int, first: int, last: int
+    ) -> list[tuple[int, int]] | None:
+        """Sentence spans of a window, as the analysis kept them (None: not known here)."""
+        if self.forward is None:
+            return None
+        start, end = self.index.article_start[position : position + 2]
+        if self.forward.passage_sizes(position, int(end - start)) is None:
+            return None
+        return self.forward.sentences_of(position, first, last)
 
     def _passage_sizes(self, position: int) -> Sequence[int] | npt.NDArray[np.int64]:
         """Characters of each passage of an article (from `forward` without cutting)."""

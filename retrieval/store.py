@@ -166,6 +166,9 @@ class AnalysisArrays(NamedTuple):
     # to end: cut ``i`` is ``cut_text[cut_ends[i-1]:cut_ends[i]]``.
     cut_text: npt.NDArray[np.uint8]
     cut_ends: npt.NDArray[np.int64]
+    # Per unit, how many sentences; then every unit's (start, end) spans, end to end.
+    sentence_counts: npt.NDArray[np.unsignedinteger]
+    sentences: npt.NDArray[np.unsignedinteger]  # shape (n, 2)
 
 
 def analysis_arrays(analysed: Sequence[AnalysedArticle]) -> AnalysisArrays:
@@ -176,6 +179,7 @@ def analysis_arrays(analysed: Sequence[AnalysedArticle]) -> AnalysisArrays:
     mappings: dict[int, npt.NDArray[np.uint32]] = {}
     tokens, joined, unit_lengths, chars, flags = [], [], [], [], []
     cuts: list[bytes] = []
+    counts, sentences = [], []
     for article in analysed:
         local = mappings.get(id(article.vocab))
         if local is None:
@@ -188,6 +192,8 @@ def analysis_arrays(analysed: Sequence[AnalysedArticle]) -> AnalysisArrays:
         chars.append(article.chars)
         flags.append(np.stack([article.plain, article.open_start, article.open_end], axis=1))
         cuts += (code.encode("utf-8") for code in article.cuts)
+        counts.append(article.sentence_counts)
+        sentences.append(article.sentences)
     del mappings
     all_tokens = np.concatenate(tokens) if tokens else np.zeros(0, np.uint32)
     del tokens
@@ -203,6 +209,9 @@ def analysis_arrays(analysed: Sequence[AnalysedArticle]) -> AnalysisArrays:
         unit_flags=np.concatenate(flags) if flags else np.zeros((0, 3), np.bool_),
         cut_text=np.frombuffer(b"".join(cuts), np.uint8),
         cut_ends=np.cumsum([len(code) for code in cuts], dtype=np.int64),
+        sentence_counts=_narrow(np.concatenate(counts) if counts else np.zeros(0, np.int64)),
+        sentences=_narrow(np.concatenate(sentences) if sentences
+                          else np.zeros((0, 2), np.int64)),
     )
 
 
@@ -228,6 +237,9 @@ def save_analysis(path: Path, analysed: Mapping[str, AnalysedArticle]) -> None:
             # kept compressed: 2.8 MB of folded forms on the shared corpus, 0.6 MB so.
             "cut_text": np.frombuffer(zlib.compress(arrays.cut_text.tobytes(), 6), np.uint8),
             "cut_ends": _narrow(arrays.cut_ends),
+            # Mapped, not read: a search reads the sentences of the three hits it shows.
+            "sentence_counts": arrays.sentence_counts,
+            "sentences": arrays.sentences,
         },
         hashes=list(analysed),
         n_tokens=len(arrays.tokens),
@@ -276,6 +288,8 @@ def _open_analysis(path: Path) -> tuple[AnalysisArrays, npt.NDArray[np.uint8]] |
             unit_flags=_unit_flags(raw["unit_flags"], len(unit_lengths)),
             cut_text=np.frombuffer(zlib.decompress(raw["cut_text"].tobytes()), np.uint8),
             cut_ends=raw["cut_ends"].astype(np.int64),
+            sentence_counts=raw["sentence_counts"],
+            sentences=raw["sentences"],
         )
         n_tokens = int(header["n_tokens"])
         ids = raw["ids"]
@@ -288,7 +302,10 @@ def _open_analysis(path: Path) -> tuple[AnalysisArrays, npt.NDArray[np.uint8]] |
             or len(arrays.hashes) != len(arrays.units_per_article)
             or len(arrays.cut_ends) != int((~arrays.unit_flags[:, 0]).sum())
             or np.any(np.diff(arrays.cut_ends, prepend=0) <= 0)
-            or (len(arrays.cut_ends) and int(arrays.cut_ends[-1]) != len(arrays.cut_text))):
+            or (len(arrays.cut_ends) and int(arrays.cut_ends[-1]) != len(arrays.cut_text))
+            or len(arrays.sentence_counts) != len(unit_lengths)
+            or arrays.sentences.ndim != 2 or arrays.sentences.shape[1:] != (2,)
+            or int(arrays.sentence_counts.sum(dtype=np.int64)) != len(arrays.sentences)):
         logger.warning("ignoring damaged analysis cache %s: arrays do not fit together", path)
         return None
     return arrays, ids
@@ -319,12 +336,16 @@ def _rebuild(arrays: AnalysisArrays, ids: list[list[str]]) -> dict[str, Analysed
             for a, b in zip(cut_starts, arrays.cut_ends.tolist(), strict=True)]
     # Cuts before each unit: an article's are ``cuts[before[first]:before[end]]``.
     before = np.concatenate(([0], np.cumsum(~flags[:, 0]))).tolist()
+    counts = arrays.sentence_counts.astype(np.int32)
+    spans = np.asarray(arrays.sentences, np.int32)
+    sentence = 0
     result: dict[str, AnalysedArticle] = {}
     unit = token = 0
     for content_hash, n_units in zip(arrays.hashes, arrays.units_per_article.tolist(),
                                      strict=True):
         lengths = unit_lengths[unit : unit + n_units]
         n_tokens = int(lengths.sum())
+        n_sentences = int(counts[unit : unit + n_units].sum())
         result[content_hash] = AnalysedArticle(
             content_hash=content_hash,
             n_passages=n_units - 1,
@@ -338,9 +359,12 @@ def _rebuild(arrays: AnalysisArrays, ids: list[list[str]]) -> dict[str, Analysed
             open_start=flags[unit : unit + n_units, 1],
             open_end=flags[unit : unit + n_units, 2],
             cuts=tuple(cuts[before[unit] : before[unit + n_units]]),
+            sentence_counts=counts[unit : unit + n_units],
+            sentences=spans[sentence : sentence + n_sentences],
         )
         unit += n_units
         token += n_tokens
+        sentence += n_sentences
     return result
 
 

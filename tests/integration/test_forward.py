@@ -1,6 +1,6 @@
 """The second stage reads windows from the analysis (`retrieval.forward`) exactly as it
-would cut them from their text, on the in-memory and the mapped path alike, and falls
-back to the text wherever the analysis cannot say."""
+would cut them from their text (their forms and their sentences), on the in-memory and
+the mapped path alike, and falls back to the text wherever the analysis cannot say."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from retrieval.analysis import analyse_article
 from retrieval.forward import ForwardIndex, WindowForms
 from retrieval.passages import passage_texts
 from retrieval.searcher import Searcher
+from retrieval.sentences import split_sentences
 
 QUESTIONS = [
     "thủ tục hải quan hàng xuất khẩu",
@@ -72,6 +73,8 @@ def _check_every_window(searcher: Searcher, positions) -> tuple[int, int, int]:
         else:
             composed += 1
         assert _same(found, from_text), (position, first, last)
+        assert forward.sentences_of(position, first, last) == split_sentences(text), (
+            position, first, last)
         if last > first and any(forward.crosses[forward.first_unit[position] + first + 1 :
                                                 forward.first_unit[position] + last + 1]):
             crossing += 1
@@ -226,6 +229,41 @@ def test_the_kept_cuts_round_trip_through_the_analysis_cache(tmp_path: Path, sam
     loaded = load_analysis(tmp_path / "analysis.bin")
     assert {h: a.cuts for h, a in loaded.items()} == {h: a.cuts for h, a in analysed.items()}
     assert all(len(a.cuts) == int((~a.plain).sum()) for a in loaded.values())
+    for content_hash, article in analysed.items():
+        back = loaded[content_hash]
+        assert back.sentence_counts.tolist() == article.sentence_counts.tolist()
+        assert back.sentences.tolist() == article.sentences.tolist()
+        assert len(article.sentences) == int(article.sentence_counts.sum()) > 0
+
+
+def test_a_shown_hit_takes_its_sentences_from_the_analysis(sample_searcher, monkeypatch):
+    """With the analysis at hand a hit is explained without splitting its text again,
+    and to the same sentence as splitting it would give."""
+    expected = _answers(dataclasses.replace(sample_searcher, forward=None))
+
+    def refuse(text: str) -> list[tuple[int, int]]:
+        raise AssertionError("split while the analysis holds the sentences")
+
+    monkeypatch.setattr("retrieval.explain.split_sentences", refuse)
+    assert _answers(sample_searcher) == expected
+
+
+def test_damaged_sentences_fall_back_to_splitting_the_text(sample_searcher):
+    forward = sample_searcher.forward
+    position = next(p for p in range(len(sample_searcher.passages))
+                    if len(sample_searcher.passages[p]) > 1)
+    text = "\n".join(sample_searcher.passages[position][:2])
+    assert forward.sentences_of(position, 0, 1) == split_sentences(text)
+    beyond = np.full_like(forward.sentences, np.iinfo(forward.sentences.dtype).max)
+    backwards = forward.sentences[:, ::-1].copy()
+    backwards[:, 0] += 1
+    for damaged in (beyond, backwards):
+        broken = dataclasses.replace(forward, sentences=damaged)
+        assert broken.sentences_of(position, 0, 1) is None
+        searcher = dataclasses.replace(sample_searcher, forward=broken)
+        assert _answers(searcher) == _answers(sample_searcher)
+    assert forward.sentences_of(position, 1, 0) is None
+    assert forward.sentences_of(position, 0, 10**6) is None
 
 
 
@@ -257,6 +295,22 @@ def test_damaged_kept_cuts_make_the_analysis_cache_unusable(tmp_path: Path, samp
         path.write_bytes(bytes(broken))
         assert map_analysis(path) is None
         assert load_analysis(path) == {}
+
+
+def test_sentence_counts_that_do_not_fit_make_the_analysis_cache_unusable(
+    tmp_path: Path, sample_searcher
+):
+    from retrieval.store import load_analysis, map_analysis, save_analysis
+
+    analysed = {a.content_hash: analyse_article(a) for a in sample_searcher.articles[:10]}
+    path = tmp_path / "analysis.bin"
+    save_analysis(path, analysed)
+    assert map_analysis(path) is not None
+    broken = bytearray(path.read_bytes())
+    broken[_array_start(path, "sentence_counts")] += 1  # one sentence more than stored
+    path.write_bytes(bytes(broken))
+    assert map_analysis(path) is None
+    assert load_analysis(path) == {}
 
 
 def test_windows_read_together_are_each_what_its_text_cuts(sample_searcher):

@@ -20,10 +20,18 @@ def test_passage_limits_are_part_of_both_keys(monkeypatch):
 
 
 def test_the_analyser_and_cutter_code_are_part_of_the_key():
-    assert {"retrieval.analyzer", "retrieval.passages", "retrieval.abbreviations"} <= set(
-        cache_key.ANALYSIS_MODULES
-    )
+    assert {"retrieval.analyzer", "retrieval.passages", "retrieval.abbreviations",
+            "retrieval.sentences"} <= set(cache_key.ANALYSIS_MODULES)
     assert {"retrieval.index", "retrieval.store"} <= set(cache_key.INDEX_MODULES)
+
+
+def test_the_sentence_splitter_s_release_is_part_of_the_analysis_key(monkeypatch):
+    """The analysis keeps underthesea's sentence cuts: another release may cut elsewhere."""
+    analysis = cache_key.analysis_key()
+    real = cache_key.metadata.version
+    monkeypatch.setattr(cache_key.metadata, "version",
+                        lambda name: "0.0.1" if name == "underthesea" else real(name))
+    assert cache_key.analysis_key() != analysis
 
 
 def test_editing_a_module_changes_its_digest(tmp_path, monkeypatch):
