@@ -31,7 +31,6 @@ from retrieval.store import AnalysisArrays, analysis_arrays
 __all__ = ["ForwardIndex", "WindowForms"]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class WindowForms:
     """What the second stage reads of a window of passages: its folded syllables (and
     their keys in the index's vocabulary, -1 for one it lacks), which of them pair with
@@ -39,13 +38,43 @@ class WindowForms:
 
     The keys are what the features compare with the question's words, for all the
     pool's windows in a few numpy passes (`features.window_evidence`); the pairs are one
-    flag per form, not a set, for the same reason. Compared by identity: evidence is
-    remembered per object, and a search makes one per window it weighs."""
+    flag per form, not a set, for the same reason. The forms themselves are wanted only
+    for a number the vocabulary lacks: a window read from the analysis (`read`) makes
+    them when first asked for. Compared by identity: evidence is remembered per object,
+    and a search makes one per window it weighs."""
 
-    forms: list[str]
-    joins: npt.NDArray[np.bool_]  # joins[i]: forms[i - 1] and forms[i] are a pair; joins[0] never
-    has_digit: bool
-    keys: npt.NDArray[np.int64]
+    __slots__ = ("_forms", "_ids", "_words", "has_digit", "joins", "keys")
+
+    def __init__(
+        self, forms: list[str], joins: npt.NDArray[np.bool_], has_digit: bool,
+        keys: npt.NDArray[np.int64],
+    ) -> None:
+        self._forms: list[str] | None = forms
+        self._words: npt.NDArray[np.object_] | None = None
+        self._ids: npt.NDArray[np.int64] | None = None
+        self.joins = joins  # joins[i]: forms[i - 1] and forms[i] are a pair; joins[0] never
+        self.has_digit = has_digit
+        self.keys = keys
+
+    @classmethod
+    def read(
+        cls, words: npt.NDArray[np.object_], ids: npt.NDArray[np.int64],
+        joins: npt.NDArray[np.bool_], has_digit: bool, keys: npt.NDArray[np.int64],
+    ) -> WindowForms:
+        """A window whose forms are ``words[ids]``, made when first asked for."""
+        window = cls([], joins, has_digit, keys)
+        window._forms, window._words, window._ids = None, words, ids
+        return window
+
+    @property
+    def forms(self) -> list[str]:
+        """The window's folded syllables, in order."""
+        forms = self._forms
+        if forms is None:
+            if self._words is None or self._ids is None:  # unreachable: `read` sets both
+                raise RuntimeError("a window without forms")
+            forms = self._forms = self._words.take(self._ids).tolist()
+        return forms
 
     @classmethod
     def of_forms(
@@ -272,12 +301,11 @@ class ForwardIndex:
             for unit in range(begin + 1, end):
                 joins[offsets[j] + self.token_start[unit] - lo[j]] = self.crosses[unit]
         digits = np.cumsum(self.digits[ids], dtype=np.intp)
-        all_forms = self.words.take(ids).tolist()
         keys = self.word_keys.take(ids)
         bounds = offsets.tolist()
         result: list[WindowForms | None] = []
         for j in range(len(spans)):
             a, b = bounds[j], bounds[j + 1]
             held = b > a and int(digits[b - 1]) > (int(digits[a - 1]) if a else 0)
-            result.append(WindowForms(all_forms[a:b], joins[a:b], held, keys[a:b]))
+            result.append(WindowForms.read(self.words, ids[a:b], joins[a:b], held, keys[a:b]))
         return result

@@ -313,13 +313,14 @@ class FieldIndex:
         wanted = ranges(chunk * 8 + (starts & 7), lengths)
         span = ranges(first, n_bytes)
         wide = np.uint8 if len(self.units_high) <= 8 else np.uint32
-        high = np.zeros(len(span) * 8, wide)
-        for plane, bits in enumerate(self.units_high):
+        high = np.unpackbits(self.units_high[0].take(span)).astype(wide, copy=False)
+        for plane, bits in enumerate(self.units_high[1:], start=1):
             unpacked = np.unpackbits(bits.take(span)).astype(wide, copy=False)
-            if plane:
-                unpacked <<= plane
+            unpacked <<= plane
             high |= unpacked
-        units |= high.take(wanted).astype(np.intp) << 16
+        # `wanted` is inside `high` by construction: numpy's wrapping gather skips the
+        # checks that cost a third of a plain `take`.
+        units |= np.left_shift(high.take(wanted, mode="wrap"), 16, dtype=np.intp)
         return units
 
     def add_scores(
@@ -344,8 +345,9 @@ class FieldIndex:
         starts = self.indptr[columns].astype(np.intp)
         lengths = self.indptr[columns + 1].astype(np.intp) - starts
         units = self.list_units(starts, lengths)
+        # Units past the lengths would wrap here, but `np.add.at` below refuses them.
         impacts = term_frequency_weights(
-            _lists(self.tf, starts, lengths, np.float32), self.lengths.take(units),
+            _lists(self.tf, starts, lengths, np.float32), self.lengths.take(units, mode="wrap"),
             self.average, self.k1, self.b,
         )
         impacts *= np.repeat(self.idf[columns], lengths)

@@ -1,5 +1,7 @@
 """Our BM25 arithmetic against rank_bm25, the reference implementation."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -110,6 +112,22 @@ def test_whole_lists_decode_to_the_units_they_were_indexed_with(n_units):
         assert decoded.tolist() == expected.tolist()
     assert field.list_units(indptr[:1], indptr[:1] * 0).tolist() == []
     assert field.list_units(indptr[:0], indptr[:0]).tolist() == []
+
+
+def test_a_unit_past_the_field_is_refused_not_scored_as_another():
+    """Unit numbers are not range-checked at load (that would page the field in): a
+    damaged list must fail the search, never add its weight to a wrapped-around unit."""
+    units = np.arange(0, 40_000, 7, dtype=np.int32)
+    field = FieldIndex.build(units, np.zeros(len(units), np.int64), 40_000, Bm25Params())
+    damaged = field.units_low.copy()
+    damaged[-1] = 50_000  # fits the 16 low bits, past the 40,000 units
+    broken = dataclasses.replace(field, units_low=damaged)
+    scores = np.zeros(40_000, np.float32)
+    field.add_scores(scores, np.zeros(1, np.int64), np.ones(1, np.float32))
+    with pytest.raises(IndexError):
+        broken.add_scores(np.zeros(40_000, np.float32), np.zeros(1, np.int64),
+                          np.ones(1, np.float32))
+    assert np.count_nonzero(scores) == len(units)
 
 
 def test_scores_equal_precomputed_bm25_impacts_bit_for_bit():
