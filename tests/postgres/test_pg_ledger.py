@@ -146,14 +146,17 @@ def test_racing_claimers_never_share_a_row(pg_url, nodes):
     chats = [-i for i in range(1, 201)]
     announce(nodes(), chats)
     won: dict[str, list[int]] = {}
-    barrier = threading.Barrier(4)
+    # Each pass, everyone reads the due list and only then all race through it: a
+    # claimer that read its list late would find the rows taken and lose every race.
+    barrier = threading.Barrier(4, timeout=60)
 
     def claimer(name: str) -> None:
         node = Node(pg_url)
         mine: list[int] = won.setdefault(name, [])
-        barrier.wait()
-        for _ in range(3):  # everyone reads the same due list and races through it
-            for delivery in node.ledger.due(500):
+        for _ in range(3):
+            due = node.ledger.due(500)
+            barrier.wait()
+            for delivery in due:
                 if node.ledger.claim(delivery.id):
                     mine.append(delivery.id)
         node.close()
