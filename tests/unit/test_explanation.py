@@ -74,8 +74,8 @@ def test_bold_spans_are_the_rare_words_and_the_pairs_merged_where_they_touch():
 
 
 def test_one_letter_words_question_words_and_common_words_are_never_bold():
-    """"Ông A" or "bao nhiêu" in a question are not what a user scans for, however rare
-    the index finds them; they still weigh in the best sentence."""
+    """A user does not scan an answer for the "A" of "Ông A" or for "bao nhiêu", however
+    rare the index finds them; they still weigh in the best sentence."""
     text = "Ông A hỏi bao nhiêu tờ khai"
     words = _words({"a": 5.0, "bao": 5.0, "nhiêu": 5.0, "tờ": 1.0, "khai": 3.0})
     matches = find_matches(text, words)
